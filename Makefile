@@ -1,0 +1,27 @@
+# You.On Intelligence: `make demo` sets everything up and runs the platform; `make test` runs the tests.
+SHELL := /bin/bash
+PY := .venv/bin/python
+export DATABASE_URL ?= postgis://postgres@127.0.0.1:5432/youon
+export REDIS_URL ?= redis://127.0.0.1:6379/0
+
+.PHONY: setup demo test lint serve clean
+
+setup:
+	@DEBUG=1 scripts/setup.sh
+
+demo: setup
+	@DEBUG=1 $(PY) manage.py demo_user
+	@DEBUG=1 $(PY) manage.py refresh_views
+	@echo "Serving http://127.0.0.1:8000/admin/ (Ctrl-C to stop)"
+	@DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+test: setup lint
+	@DJANGO_SETTINGS_MODULE=youon.settings_test $(PY) manage.py makemigrations --check --dry-run
+	@$(PY) -m pytest
+
+lint:
+	@.venv/bin/ruff check .
+	@.venv/bin/ruff format --check .
+
+clean:
+	rm -rf .venv .pytest_cache .ruff_cache staticfiles

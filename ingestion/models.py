@@ -1,0 +1,60 @@
+"""Import bookkeeping: one `intel_lead.import_status` row per imported file and layer."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models.functions import Now
+
+from leads.fields import EnumField
+from leads.models import Camada, Distribuidora, StatusImportacao, table
+
+
+class ImportStatus(models.Model):
+    distribuidora = models.ForeignKey(Distribuidora, on_delete=models.PROTECT, db_index=False)
+    ano = models.SmallIntegerField()
+    camada = EnumField(max_length=6, choices=Camada.choices, enum_type="camada_enum")
+    status = EnumField(
+        max_length=9,
+        enum_type="status_enum",
+        choices=StatusImportacao.choices,
+        default=StatusImportacao.PENDING,
+        db_default="pending",
+    )
+    arquivo = models.CharField("arquivo de origem", max_length=500)
+    sha256 = models.CharField(max_length=64, blank=True, db_default="")
+    linhas_lidas = models.BigIntegerField(default=0, db_default=0)
+    linhas_inseridas = models.BigIntegerField(default=0, db_default=0)
+    linhas_mescladas = models.BigIntegerField(default=0, db_default=0)
+    linhas_rejeitadas = models.BigIntegerField(default=0, db_default=0)
+    relatorio = models.JSONField(
+        "relatório", default=dict, db_default={}, blank=True, help_text="unknown codes, key used, location routes"
+    )
+    erro = models.TextField(blank=True, db_default="")
+    iniciado_em = models.DateTimeField(null=True, blank=True)
+    finalizado_em = models.DateTimeField(null=True, blank=True)
+    criado_em = models.DateTimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        db_table = table("import_status")
+        ordering = ["-criado_em"]
+        verbose_name = "importação"
+        verbose_name_plural = "importações"
+        indexes = [models.Index(fields=["distribuidora", "ano", "camada"], name="import_status_dist_ano_cam_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(linhas_lidas__gte=0)
+                & models.Q(linhas_inseridas__gte=0)
+                & models.Q(linhas_mescladas__gte=0)
+                & models.Q(linhas_rejeitadas__gte=0),
+                name="import_status_contagens_nao_negativas",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.camada} {self.distribuidora_id}/{self.ano}: {self.status}"
+
+    @property
+    def duracao_s(self) -> float | None:
+        if self.iniciado_em and self.finalizado_em:
+            return (self.finalizado_em - self.iniciado_em).total_seconds()
+        return None

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+
+
+class EnumField(models.CharField):  # type: ignore[type-arg]
+    """A column of one of the intel_lead PostgreSQL ENUM types (created in migration 0001_schema).
+
+    The database rejects any other value, whatever writes it; Django sees text with choices.
+    """
+
+    def __init__(self, *args: Any, enum_type: str, **kwargs: Any) -> None:
+        self.enum_type = enum_type
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> tuple[str, str, list[Any], dict[str, Any]]:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["enum_type"] = self.enum_type
+        return name, path, args, kwargs
+
+    def db_type(self, connection: Any) -> str:
+        return f"intel_lead.{self.enum_type}"

@@ -1,0 +1,568 @@
+"""The `intel_lead` schema: consumer units (leads), their monthly series, notable points and domains.
+
+Tables live in the PostgreSQL schema `intel_lead` (db_table `'intel_lead"."name'`). Rules that must
+hold whatever writes the rows (COPY, raw SQL) are in the database: ENUM types for layers, statuses and
+results, CHECK constraints, ON DELETE CASCADE on the monthly tables, and triggers that freeze the
+domain tables (see migrations/sql/).
+"""
+
+from __future__ import annotations
+
+from django.contrib.gis.db import models
+from django.db.models import Q
+from django.db.models.functions import Now
+
+from .fields import EnumField
+
+SCHEMA = "intel_lead"
+
+
+def table(name: str) -> str:
+    """db_table for a relation in the intel_lead schema."""
+    return f'{SCHEMA}"."{name}'
+
+
+# --- Enumerations (PostgreSQL ENUM types of the same names, see 0003_database_rules.sql) ---
+
+
+class Camada(models.TextChoices):
+    """camada_enum: the BDGD layers the platform imports."""
+
+    UCAT = "UCAT", "UC alta tensão"
+    UCMT = "UCMT", "UC média tensão"
+    UCBT = "UCBT", "UC baixa tensão"
+    PONNOT = "PONNOT", "Pontos notáveis"
+
+
+class Origem(models.TextChoices):
+    """origem_enum: the unit layer a row came from."""
+
+    UCAT = "UCAT", "UC alta tensão"
+    UCMT = "UCMT", "UC média tensão"
+    UCBT = "UCBT", "UC baixa tensão"
+
+
+class StatusImportacao(models.TextChoices):
+    """status_enum."""
+
+    PENDING = "pending", "Pendente"
+    RUNNING = "running", "Em execução"
+    COMPLETED = "completed", "Concluída"
+    FAILED = "failed", "Falhou"
+
+
+class Resultado(models.TextChoices):
+    """resultado_enum."""
+
+    SUCCESS = "success", "Sucesso"
+    PARTIAL = "partial", "Parcial"
+    FAILED = "failed", "Falhou"
+
+
+class Situacao(models.TextChoices):
+    """BDGD SIT_ATIV (domain TSITATI)."""
+
+    ATIVA = "AT", "Ativa"
+    DESATIVADA = "DS", "Desativada"
+
+
+class AreaLocalizacao(models.TextChoices):
+    """BDGD ARE_LOC (domain TARE)."""
+
+    URBANA = "UB", "Urbana"
+    NAO_URBANA = "NU", "Não urbana"
+
+
+class StatusProcessamento(models.TextChoices):
+    RAW = "raw", "Bruto"
+    LOCATED = "located", "Localizado"
+    ENRICHED = "enriched", "Enriquecido"
+    SCORED = "scored", "Pontuado"
+
+
+class FontePonto(models.TextChoices):
+    """Which BDGD layer a point comes from: notable points, or MT/BT transformers (fallback)."""
+
+    PONNOT = "PONNOT", "Ponto notável"
+    UNTRMT = "UNTRMT", "Transformador MT/BT"
+
+
+class TipoCliente(models.TextChoices):
+    PF = "PF", "Pessoa física"
+    PJ = "PJ", "Pessoa jurídica"
+
+
+# --- Domain tables (read-only unless intel_lead.allow_domain_changes = on) ---
+
+
+class Distribuidora(models.Model):
+    cod_aneel = models.IntegerField("código ANEEL", primary_key=True)
+    nome = models.CharField(max_length=120)
+    nomes = models.JSONField("grafias publicadas", default=list, blank=True)
+
+    class Meta:
+        db_table = table("distribuidora")
+        ordering = ["nome"]
+
+    def __str__(self) -> str:
+        return f"{self.nome} ({self.cod_aneel})"
+
+
+class Municipio(models.Model):
+    cod_ibge = models.CharField("código IBGE", max_length=7, primary_key=True)
+    nome = models.CharField(max_length=80)
+    uf = models.CharField("UF", max_length=2)
+    regiao = models.CharField("região", max_length=20, blank=True)
+    capital = models.BooleanField(default=False)
+    cod_tom = models.CharField("código TOM (Receita)", max_length=4, blank=True)
+    populacao_2022 = models.IntegerField("população (Censo 2022)", null=True, blank=True)
+    area_km2 = models.FloatField("área (km²)", null=True, blank=True)
+    pib_per_capita_2022 = models.FloatField("PIB per capita 2022 (R$)", null=True, blank=True)
+    idhm_2010 = models.FloatField("IDHM 2010", null=True, blank=True)
+    sede = models.PointField("sede", srid=4674, null=True, blank=True)
+
+    class Meta:
+        db_table = table("municipio")
+        ordering = ["uf", "nome"]
+        indexes = [models.Index(fields=["uf"], name="municipio_uf_idx")]
+        constraints = [
+            models.CheckConstraint(condition=Q(cod_ibge__regex=r"^[0-9]{7}$"), name="municipio_cod_ibge_7_digitos"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.nome}/{self.uf}"
+
+
+class GrupoTensao(models.Model):
+    codigo = models.CharField(max_length=4, primary_key=True)
+    descricao = models.CharField("descrição", max_length=120)
+
+    class Meta:
+        db_table = table("grupo_tensao")
+        ordering = ["codigo"]
+        verbose_name = "grupo de tensão"
+        verbose_name_plural = "grupos de tensão"
+
+    def __str__(self) -> str:
+        return f"{self.codigo} - {self.descricao}"
+
+
+class GrupoTarifario(models.Model):
+    """BDGD tariff subgroup (GRU_TAR, domain TGRUTAR)."""
+
+    codigo = models.CharField(max_length=4, primary_key=True)
+    descricao = models.CharField("descrição", max_length=200)
+
+    class Meta:
+        db_table = table("grupo_tarifario")
+        ordering = ["codigo"]
+        verbose_name = "subgrupo tarifário"
+        verbose_name_plural = "subgrupos tarifários"
+
+    def __str__(self) -> str:
+        return f"{self.codigo} - {self.descricao}"
+
+
+class ModalidadeTarifaria(models.Model):
+    """Tariff modality (not in the BDGD: inferred later)."""
+
+    codigo = models.CharField(max_length=20, primary_key=True)
+    descricao = models.CharField("descrição", max_length=200)
+
+    class Meta:
+        db_table = table("modalidade_tarifaria")
+        ordering = ["codigo"]
+        verbose_name = "modalidade tarifária"
+        verbose_name_plural = "modalidades tarifárias"
+
+    def __str__(self) -> str:
+        return self.descricao
+
+
+class TipoSistema(models.Model):
+    """Connected phases (BDGD FAS_CON, domain TFASCON)."""
+
+    codigo = models.CharField(max_length=4, primary_key=True)
+    descricao = models.CharField("descrição", max_length=120)
+    fases = models.SmallIntegerField(null=True, blank=True)
+    fios = models.SmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        db_table = table("tipo_sistema")
+        ordering = ["codigo"]
+        verbose_name = "tipo de sistema (fases)"
+        verbose_name_plural = "tipos de sistema (fases)"
+
+    def __str__(self) -> str:
+        return f"{self.codigo} - {self.descricao}"
+
+
+class ClasseConsumo(models.Model):
+    """Consumer class/subclass (BDGD CLAS_SUB, domain TCLASUBCLA); older codes point at their successor."""
+
+    codigo = models.CharField(max_length=5, primary_key=True)
+    descricao = models.CharField("descrição", max_length=200)
+    tipo_cliente = models.CharField(max_length=2, choices=TipoCliente.choices, null=True, blank=True)
+    alias_de = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="aliases", verbose_name="código atual"
+    )
+
+    class Meta:
+        db_table = table("classe_consumo")
+        ordering = ["codigo"]
+        verbose_name = "classe de consumo"
+        verbose_name_plural = "classes de consumo"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(tipo_cliente__in=["PF", "PJ"]), name="classe_consumo_tipo_cliente_pf_pj"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.codigo} - {self.descricao}"
+
+
+class SegmentoMercado(models.Model):
+    codigo = models.CharField(max_length=40, primary_key=True)
+    nome = models.CharField(max_length=120)
+    descricao = models.TextField("descrição", blank=True)
+
+    class Meta:
+        db_table = table("segmento_mercado")
+        ordering = ["nome"]
+        verbose_name = "segmento de mercado"
+        verbose_name_plural = "segmentos de mercado"
+
+    def __str__(self) -> str:
+        return self.nome
+
+
+class Cnae(models.Model):
+    """CNAE 2.3 subclass with its hierarchy; CNAE 2.2 codes kept as aliases of their 2.3 successor."""
+
+    subclasse = models.CharField(max_length=9, primary_key=True, help_text="NNNN-N/NN, as in the BDGD")
+    descricao = models.CharField("descrição", max_length=300)
+    classe = models.CharField(max_length=7)
+    classe_descricao = models.CharField(max_length=300)
+    grupo = models.CharField(max_length=4)
+    grupo_descricao = models.CharField(max_length=300)
+    divisao = models.CharField("divisão", max_length=2)
+    divisao_descricao = models.CharField(max_length=300)
+    secao = models.CharField("seção", max_length=1)
+    secao_descricao = models.CharField(max_length=300)
+    segmento = models.ForeignKey(SegmentoMercado, on_delete=models.PROTECT, related_name="cnaes")
+    alias_de = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="aliases", verbose_name="código 2.3"
+    )
+
+    class Meta:
+        db_table = table("cnae")
+        ordering = ["subclasse"]
+        verbose_name = "CNAE"
+        verbose_name_plural = "CNAEs"
+        indexes = [models.Index(fields=["divisao"], name="cnae_divisao_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(subclasse__regex=r"^[0-9]{4}-[0-9]/[0-9]{2}$"), name="cnae_subclasse_formato"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subclasse} - {self.descricao}"
+
+
+class Tensao(models.Model):
+    """Supply voltage codes (BDGD TEN_FORN, domain TTEN) with their value in volts."""
+
+    codigo = models.CharField(max_length=3, primary_key=True)
+    volts = models.FloatField(null=True, blank=True)
+    descricao = models.CharField("descrição", max_length=60)
+
+    class Meta:
+        db_table = table("tensao")
+        ordering = ["volts"]
+        verbose_name = "tensão"
+        verbose_name_plural = "tensões"
+
+    def __str__(self) -> str:
+        return self.descricao
+
+
+# --- Imported data ---
+
+
+class PontoNotavel(models.Model):
+    """A BDGD notable point (PONNOT) or MT/BT transformer (UNTRMT): where consumer units are."""
+
+    pn_id = models.BigIntegerField(primary_key=True, help_text="intel_lead.hash_id(distribuidora, cod_id, ano, fonte)")
+    cod_id = models.CharField(max_length=40)
+    distribuidora = models.ForeignKey(Distribuidora, on_delete=models.PROTECT, db_index=False)
+    ano = models.SmallIntegerField()
+    fonte = models.CharField(max_length=6, choices=FontePonto.choices, default=FontePonto.PONNOT)
+    tipo = models.CharField(max_length=8, blank=True, help_text="TIP_PN (domain TPONNOT)")
+    descricao = models.CharField("descrição", max_length=254, blank=True)
+    ficticio = models.BooleanField(default=False, help_text="drawing aid, not a real pole")
+    municipio = models.ForeignKey(Municipio, null=True, blank=True, on_delete=models.PROTECT)
+    geom = models.PointField(srid=4674, null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        db_table = table("ponto_notavel")
+        verbose_name = "ponto notável"
+        verbose_name_plural = "pontos notáveis"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["distribuidora", "ano", "fonte", "cod_id"], name="ponto_notavel_dist_ano_fonte_cod_uniq"
+            ),
+            models.CheckConstraint(condition=Q(fonte__in=["PONNOT", "UNTRMT"]), name="ponto_notavel_fonte_valida"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fonte} {self.cod_id} ({self.distribuidora_id}/{self.ano})"
+
+
+class LeadBruto(models.Model):
+    """One consumer unit per reference year and layer, as the BDGD describes it.
+
+    `pac` is the product's "Potência Ativa Contratada" in kW: the contracted demand (`DEM_CONT`) where
+    the unit has one, else its installed load (`CAR_INST`). The BDGD column called `PAC` is an electrical
+    node code (`UC16004`), not a power: it is kept in `no_pac`.
+    """
+
+    uc_id = models.BigIntegerField(
+        primary_key=True, help_text="intel_lead.hash_id(distribuidora, cod_id, ano, camada): stable across re-imports"
+    )
+    cod_id = models.CharField(max_length=256, help_text="BDGD COD_ID, or the key derived when the file has none")
+    distribuidora = models.ForeignKey(Distribuidora, on_delete=models.PROTECT, db_index=False)
+    ano = models.SmallIntegerField()
+    camada = EnumField(max_length=6, choices=Camada.choices, enum_type="camada_enum")
+    status = models.CharField(
+        max_length=10, choices=StatusProcessamento.choices, default=StatusProcessamento.RAW, db_default="raw"
+    )
+    data_conexao = models.DateField("data de conexão", null=True, blank=True)
+    data_conexao_placeholder = models.BooleanField(
+        default=False, db_default=False, help_text="DAT_CON was 01/01/2000, the BDGD's frequent placeholder"
+    )
+    cnae = models.ForeignKey(Cnae, null=True, blank=True, on_delete=models.PROTECT)
+    grupo_tensao = models.ForeignKey(GrupoTensao, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
+    grupo_tarifario = models.ForeignKey(GrupoTarifario, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
+    modalidade_tarifaria = models.ForeignKey(
+        ModalidadeTarifaria, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
+    tipo_sistema = models.ForeignKey(TipoSistema, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
+    situacao = models.CharField(max_length=2, choices=Situacao.choices, null=True, blank=True)
+    classe_consumo = models.ForeignKey(ClasseConsumo, null=True, blank=True, on_delete=models.PROTECT)
+    segmento_mercado = models.ForeignKey(
+        SegmentoMercado, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+    )
+    municipio = models.ForeignKey(Municipio, null=True, blank=True, on_delete=models.PROTECT)
+    bairro = models.CharField(max_length=254, null=True, blank=True)
+    cep = models.CharField(max_length=10, null=True, blank=True)
+    pac = models.FloatField("PAC (kW)", null=True, blank=True, help_text="DEM_CONT if > 0, else CAR_INST")
+    pn_con = models.CharField("ponto notável de conexão", max_length=40, null=True, blank=True)
+    carga_instalada_kw = models.FloatField(null=True, blank=True, help_text="CAR_INST")
+    demanda_contratada_kw = models.FloatField(null=True, blank=True, help_text="DEM_CONT (MT/AT)")
+    tensao_fornecimento = models.CharField(max_length=3, null=True, blank=True, help_text="TEN_FORN code (TTEN)")
+    area_localizacao = models.CharField(max_length=2, choices=AreaLocalizacao.choices, null=True, blank=True)
+    livre = models.BooleanField("consumidor livre", null=True, blank=True, help_text="LIV = 1")
+    ceg_gd = models.CharField("usina de GD (CEG)", max_length=21, null=True, blank=True)
+    no_pac = models.CharField("nó elétrico (PAC da BDGD)", max_length=40, null=True, blank=True)
+    ctmt = models.CharField("alimentador", max_length=40, null=True, blank=True)
+    uni_tr_mt = models.CharField("transformador MT/BT", max_length=40, null=True, blank=True)
+    uni_tr_at = models.CharField("transformador AT", max_length=40, null=True, blank=True)
+    sub = models.CharField("subestação", max_length=40, null=True, blank=True)
+    conj = models.IntegerField("conjunto DEC/FEC", null=True, blank=True)
+    tip_sist = models.CharField("tipo de sistema de fornecimento", max_length=11, null=True, blank=True)
+    tip_cc = models.CharField("curva de carga típica", max_length=40, null=True, blank=True)
+    codigos_desconhecidos = models.JSONField(
+        default=dict, db_default={}, blank=True, help_text="BDGD codes outside the domain tables, by column"
+    )
+    geom = models.PointField(srid=4674, null=True, blank=True, help_text="the unit's own point, when known")
+    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        db_table = table("lead_bruto")
+        verbose_name = "lead (UC)"
+        verbose_name_plural = "leads (UCs)"
+        indexes = [
+            models.Index(fields=["distribuidora", "ano", "camada"], name="lead_bruto_dist_ano_camada_idx"),
+            models.Index(fields=["pn_con"], name="lead_bruto_pn_con_idx"),
+            models.Index(fields=["pac"], name="lead_bruto_pac_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(camada="PONNOT"), name="lead_bruto_camada_de_uc"),
+            models.CheckConstraint(condition=Q(ano__range=(2000, 2100)), name="lead_bruto_ano_valido"),
+            models.CheckConstraint(condition=Q(pac__gte=0) | Q(pac__isnull=True), name="lead_bruto_pac_nao_negativo"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.camada} {self.cod_id[:16]} ({self.distribuidora_id}/{self.ano})"
+
+    @property
+    def possui_gd(self) -> bool:
+        return bool(self.ceg_gd)
+
+
+class LeadEnergiaMensal(models.Model):
+    pk = models.CompositePrimaryKey("uc_id", "mes")
+    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="energia_mensal", db_index=False)
+    mes = models.SmallIntegerField("mês")
+    origem = EnumField(max_length=4, choices=Origem.choices, enum_type="origem_enum")
+    energia_ponta_kwh = models.FloatField(null=True, blank=True)
+    energia_fora_ponta_kwh = models.FloatField(null=True, blank=True)
+    energia_total_kwh = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        db_table = table("lead_energia_mensal")
+        ordering = ["uc_id", "mes"]
+        verbose_name = "energia mensal"
+        verbose_name_plural = "energia mensal"
+        constraints = [models.CheckConstraint(condition=Q(mes__range=(1, 12)), name="lead_energia_mensal_mes_1_12")]
+
+
+class LeadDemandaMensal(models.Model):
+    pk = models.CompositePrimaryKey("uc_id", "mes")
+    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="demanda_mensal", db_index=False)
+    mes = models.SmallIntegerField("mês")
+    origem = EnumField(max_length=4, choices=Origem.choices, enum_type="origem_enum")
+    demanda_ponta_kw = models.FloatField(null=True, blank=True)
+    demanda_fora_ponta_kw = models.FloatField(null=True, blank=True)
+    demanda_total_kw = models.FloatField(null=True, blank=True)
+    demanda_contratada_kw = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        db_table = table("lead_demanda_mensal")
+        ordering = ["uc_id", "mes"]
+        verbose_name = "demanda mensal"
+        verbose_name_plural = "demanda mensal"
+        constraints = [models.CheckConstraint(condition=Q(mes__range=(1, 12)), name="lead_demanda_mensal_mes_1_12")]
+
+
+class LeadQualidadeMensal(models.Model):
+    pk = models.CompositePrimaryKey("uc_id", "mes")
+    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="qualidade_mensal", db_index=False)
+    mes = models.SmallIntegerField("mês")
+    origem = EnumField(max_length=4, choices=Origem.choices, enum_type="origem_enum")
+    dic_h = models.FloatField("DIC (h)", null=True, blank=True)
+    fic = models.FloatField("FIC", null=True, blank=True)
+    semrede = models.BooleanField(null=True, blank=True, help_text="BDGD SEMRED")
+
+    class Meta:
+        db_table = table("lead_qualidade_mensal")
+        ordering = ["uc_id", "mes"]
+        verbose_name = "qualidade mensal"
+        verbose_name_plural = "qualidade mensal"
+        constraints = [models.CheckConstraint(condition=Q(mes__range=(1, 12)), name="lead_qualidade_mensal_mes_1_12")]
+
+
+class LeadEnrichmentLog(models.Model):
+    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="enrichment_log")
+    etapa = models.CharField(max_length=40)
+    resultado = EnumField(max_length=7, choices=Resultado.choices, enum_type="resultado_enum")
+    detalhes = models.JSONField(default=dict, db_default={}, blank=True)
+    executado_em = models.DateTimeField(auto_now_add=True, db_default=Now())
+
+    class Meta:
+        db_table = table("lead_enrichment_log")
+        ordering = ["-executado_em"]
+        verbose_name = "registro de enriquecimento"
+        verbose_name_plural = "registros de enriquecimento"
+
+    def __str__(self) -> str:
+        return f"{self.uc_id} {self.etapa}: {self.resultado}"
+
+
+# --- Read models over views (managed = False; SQL in migrations/sql/) ---
+
+
+class LeadComCoordenadas(models.Model):
+    uc = models.OneToOneField(
+        LeadBruto, primary_key=True, on_delete=models.DO_NOTHING, db_column="uc_id", related_name="coordenada"
+    )
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
+    camada = models.CharField(max_length=6, choices=Camada.choices)
+    fonte_coordenada = models.CharField(max_length=20, null=True)
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
+    geom = models.PointField(srid=4674, null=True)
+
+    class Meta:
+        managed = False
+        db_table = table("lead_com_coordenadas")
+
+
+class LeadCompletoDetalhado(models.Model):
+    uc = models.OneToOneField(
+        LeadBruto, primary_key=True, on_delete=models.DO_NOTHING, db_column="uc_id", related_name="detalhado"
+    )
+    cod_id = models.CharField(max_length=256)
+    distribuidora_id = models.IntegerField()
+    distribuidora_nome = models.CharField(max_length=120)
+    ano = models.SmallIntegerField()
+    camada = models.CharField(max_length=6, choices=Camada.choices)
+    status = models.CharField(max_length=10)
+    situacao = models.CharField(max_length=2, null=True)
+    classe_consumo = models.CharField(max_length=5, null=True)
+    classe_consumo_descricao = models.CharField(max_length=200, null=True)
+    tipo_cliente = models.CharField(max_length=2, null=True)
+    cnae = models.CharField(max_length=9, null=True)
+    cnae_descricao = models.CharField(max_length=300, null=True)
+    segmento_mercado = models.CharField(max_length=40, null=True)
+    segmento_mercado_nome = models.CharField(max_length=120, null=True)
+    municipio = models.CharField(max_length=7, null=True)
+    municipio_nome = models.CharField(max_length=80, null=True)
+    uf = models.CharField(max_length=2, null=True)
+    pac = models.FloatField(null=True)
+    energia_anual_kwh = models.FloatField(null=True)
+    demanda_pico_kw = models.FloatField(null=True)
+    media_dic = models.FloatField(null=True)
+    media_fic = models.FloatField(null=True)
+    enriquecimento_status = models.CharField(max_length=7, null=True)
+    fonte_coordenada = models.CharField(max_length=20, null=True)
+    lat = models.FloatField(null=True)
+    lon = models.FloatField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = table("vw_lead_completo_detalhado")
+
+
+class ResumoEnergiaMunicipio(models.Model):
+    chave = models.CharField(max_length=20, primary_key=True)
+    municipio = models.ForeignKey(Municipio, on_delete=models.DO_NOTHING, db_constraint=False)
+    nome = models.CharField(max_length=80)
+    uf = models.CharField(max_length=2)
+    ano = models.SmallIntegerField()
+    n_ucs = models.BigIntegerField()
+    n_ativas = models.BigIntegerField()
+    n_pj = models.BigIntegerField()
+    energia_anual_kwh = models.FloatField(null=True)
+    pac_total_kw = models.FloatField(null=True)
+    media_dic = models.FloatField(null=True)
+    media_fic = models.FloatField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = table("resumo_energia_por_municipio")
+
+
+class ResumoDistribuidoraAno(models.Model):
+    chave = models.CharField(max_length=30, primary_key=True)
+    distribuidora = models.ForeignKey(Distribuidora, on_delete=models.DO_NOTHING, db_constraint=False)
+    nome = models.CharField(max_length=120)
+    ano = models.SmallIntegerField()
+    camada = models.CharField(max_length=6, choices=Camada.choices)
+    n_ucs = models.BigIntegerField()
+    n_ativas = models.BigIntegerField()
+    n_livres = models.BigIntegerField()
+    n_com_gd = models.BigIntegerField()
+    energia_anual_kwh = models.FloatField(null=True)
+    pac_total_kw = models.FloatField(null=True)
+    media_dic = models.FloatField(null=True)
+    media_fic = models.FloatField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = table("resumo_distribuidora_ano")

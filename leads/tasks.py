@@ -1,0 +1,11 @@
+from __future__ import annotations
+
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3300, max_retries=3)
+def views_refresh(self) -> list[str]:  # type: ignore[no-untyped-def]
+    """Refresh the materialized summary views. Idempotent: a repeated run only refreshes again."""
+    return services.views_refresh()
