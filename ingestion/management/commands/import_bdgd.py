@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from ingestion import services
+from ingestion.models import ImportStatus
+
+
+class Command(BaseCommand):
+    help = "Import a BDGD geodatabase (.gdb folder or .gdb.zip as ANEEL publishes it) into intel_lead."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("path", help="a .gdb folder or a .gdb.zip")
+        parser.add_argument(
+            "--layers",
+            default=",".join(services.ALL_LAYERS),
+            help="comma-separated layers, imported in the order PONNOT, UCAT, UCMT, UCBT (default: all)",
+        )
+        parser.add_argument("--distribuidora", type=int, help="ANEEL code, when the file does not say it")
+        parser.add_argument("--ano", type=int, help="reference year, when the file does not say it")
+        parser.add_argument("--force", action="store_true", help="import again even if this file was imported")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        def progress(status: ImportStatus) -> None:
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  {status.camada}: {status.linhas_lidas:,} rows read")
+
+        try:
+            outcome = services.bdgd_import(
+                path=options["path"],
+                layers=[c.strip() for c in options["layers"].split(",") if c.strip()],
+                distribuidora=options["distribuidora"],
+                ano=options["ano"],
+                force=options["force"],
+                progress=progress,
+            )
+        except services.BdgdImportError as exc:
+            raise CommandError(str(exc)) from exc
+        info = outcome.info
+        self.stdout.write(
+            f"{options['path']}: distributor {info.distribuidora}, {info.ano} ({info.modelo or 'model ?'})"
+            f"{', Extra release' if info.extra else ''}, sha256 {outcome.sha256[:12]}"
+        )
+        for status in outcome.statuses:
+            report = status.relatorio
+            if status.status == "failed":
+                line = f"FAILED: {status.erro}"
+            elif report.get("sem_alteracao"):
+                line = f"unchanged (same file as import #{report['importacao_anterior']}; --force to redo)"
+            else:
+                line = (
+                    f"{status.linhas_lidas:,} read, {status.linhas_inseridas:,} inserted, "
+                    f"{status.linhas_mescladas:,} merged, {status.linhas_rejeitadas:,} rejected"
+                )
+                if "localizacao" in report:
+                    loc = report["localizacao"]
+                    line += (
+                        f"; located by point {loc['ponto_notavel']:,}, by transformer {loc['transformador']:,}, "
+                        f"not located {loc['sem_localizacao']:,}; key {report['chave']}"
+                    )
+                if report.get("codigos_desconhecidos"):
+                    line += f"; unknown codes {report['codigos_desconhecidos']}"
+            self.stdout.write(f"  {status.camada:6} #{status.pk}: {line} ({report.get('duracao_s', 0):.1f} s)")
+        if outcome.failed:
+            raise CommandError(f"{len(outcome.failed)} layer(s) failed: " + ", ".join(s.camada for s in outcome.failed))

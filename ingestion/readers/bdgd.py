@@ -1,0 +1,313 @@
+"""Read BDGD File Geodatabases as ANEEL publishes them (pure Python + GDAL, no Django).
+
+A BDGD is a `.gdb` folder, usually zipped (`<Name>_<CodANEEL>_<YYYY-MM-DD>_<Model>_<YYYYMMDD-HHMM>.gdb.zip`).
+GDAL's OpenFileGDB driver reads it in place (`/vsizip/`). Layers are read by name through GDAL's Arrow
+stream, in batches, so memory stays bounded whatever the layer size. The field mapping of each layer is
+declared once below (`LAYERS`): which BDGD columns the platform reads, their type, and which are required.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from osgeo import gdal, ogr
+
+gdal.UseExceptions()
+
+Kind = Literal["text", "int", "real", "wkb"]
+MONTHS = tuple(f"{m:02d}" for m in range(1, 13))
+FILE_NAME = re.compile(
+    r"^(?P<nome>.+?)_(?P<cod>\d+)_(?P<data>\d{4}-\d{2}-\d{2})_(?P<modelo>M\d+|V\d+)_(?P<gerado>\d{8}-\d{4})",
+    re.IGNORECASE,
+)
+
+
+class BdgdError(Exception):
+    """A BDGD file that cannot be imported as it is; the message names what is wrong."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One BDGD column the platform reads: name in the file, type, and whether the layer needs it."""
+
+    name: str
+    kind: Kind
+    required: bool = False
+
+    @property
+    def staging(self) -> str:
+        return self.name.lower()
+
+
+@dataclass(frozen=True)
+class LayerSpec:
+    camada: str  # the platform's layer name (UCBT, UCMT, UCAT, PONNOT, UNTRMT)
+    layer: str  # the layer's name in the geodatabase
+    columns: tuple[Column, ...] = field(default_factory=tuple)
+
+
+def _monthly(prefix: str, required: bool = True) -> tuple[Column, ...]:
+    return tuple(Column(f"{prefix}_{m}", "real", required) for m in MONTHS)
+
+
+_UNIT_COMMON = (
+    Column("COD_ID", "text"),  # absent in the 2021/2022 public files: the unit is then keyed on PAC
+    Column("DIST", "int", True),
+    Column("PAC", "text", True),
+    Column("PN_CON", "text", True),
+    Column("CTMT", "text"),
+    Column("UNI_TR_AT", "text"),
+    Column("SUB", "text"),
+    Column("CONJ", "int"),
+    Column("MUN", "text", True),
+    Column("CEG_GD", "text"),
+    Column("BRR", "text"),
+    Column("CEP", "text"),
+    Column("CLAS_SUB", "text", True),
+    Column("CNAE", "text"),
+    Column("TIP_CC", "text"),
+    Column("FAS_CON", "text"),
+    Column("GRU_TEN", "text", True),
+    Column("TEN_FORN", "text"),
+    Column("GRU_TAR", "text", True),
+    Column("SIT_ATIV", "text", True),
+    Column("DAT_CON", "text"),
+    Column("CAR_INST", "real"),
+    Column("LIV", "int"),
+    Column("ARE_LOC", "text"),
+    Column("TIP_SIST", "text"),  # added in 2022 (V11): V10 files lack it
+)
+
+LAYERS: dict[str, LayerSpec] = {
+    "PONNOT": LayerSpec(
+        "PONNOT",
+        "PONNOT",
+        (
+            Column("COD_ID", "text", True),
+            Column("DIST", "int"),
+            Column("TIP_PN", "text"),
+            Column("MUN", "text"),
+            Column("DESCR", "text"),
+            Column("Shape", "wkb", True),
+        ),
+    ),
+    "UNTRMT": LayerSpec(
+        "UNTRMT",
+        "UNTRMT",
+        (Column("COD_ID", "text", True), Column("MUN", "text"), Column("DESCR", "text"), Column("Shape", "wkb", True)),
+    ),
+    "UCBT": LayerSpec(
+        "UCBT",
+        "UCBT_tab",
+        (
+            *_UNIT_COMMON,
+            Column("UNI_TR_MT", "text"),
+            Column("RAMAL", "text"),
+            Column("SEMRED", "int"),
+            *_monthly("ENE"),
+            *_monthly("DIC"),
+            *_monthly("FIC"),
+        ),
+    ),
+    "UCMT": LayerSpec(
+        "UCMT",
+        "UCMT_tab",
+        (
+            *_UNIT_COMMON,
+            Column("DEM_CONT", "real"),
+            Column("SEMRED", "int"),
+            *_monthly("ENE"),
+            *_monthly("DEM"),
+            *_monthly("DIC"),
+            *_monthly("FIC"),
+        ),
+    ),
+    "UCAT": LayerSpec(
+        "UCAT",
+        "UCAT_tab",
+        (
+            *_UNIT_COMMON,
+            Column("DEM_CONT", "real"),
+            *_monthly("ENE_P"),
+            *_monthly("ENE_F"),
+            *_monthly("DEM_P"),
+            *_monthly("DEM_F"),
+            *_monthly("DIC"),
+            *_monthly("FIC"),
+        ),
+    ),
+}
+
+_OGR_KINDS: dict[int, set[Kind]] = {
+    ogr.OFTString: {"text"},
+    ogr.OFTInteger: {"int", "real"},
+    ogr.OFTInteger64: {"int", "real"},
+    ogr.OFTReal: {"real"},
+}
+_KIND_NAMES = {ogr.OFTString: "String", ogr.OFTInteger: "Integer", ogr.OFTInteger64: "Integer64", ogr.OFTReal: "Real"}
+
+
+@dataclass(frozen=True)
+class FileInfo:
+    """What a BDGD file says about itself (from BASE and its name)."""
+
+    path: str
+    distribuidora: int | None
+    ano: int | None
+    data_base: str | None
+    modelo: str | None
+    extra: bool
+    layers: tuple[str, ...]
+
+
+@dataclass
+class LayerReader:
+    """Batches of one layer, as lists of tuples in `columns` order (missing optional columns are None)."""
+
+    spec: LayerSpec
+    columns: tuple[Column, ...]  # the spec's columns, in staging order
+    source: dict[str, str]  # spec column -> the column's name in this file (absent optional columns left out)
+    rows: int
+    _layer: Any = field(repr=False, default=None)
+    _dataset: Any = field(repr=False, default=None)
+
+    def batches(self, size: int = 50_000) -> Iterator[list[tuple[object, ...]]]:
+        stream = self._layer.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={size}", "INCLUDE_FID=NO"])
+        for batch in stream:
+            n = len(next(iter(batch.values()))) if batch else 0
+            values = [_column_values(batch.get(self.source.get(c.name, "")), c, n) for c in self.columns]
+            yield list(zip(*values, strict=True))
+
+
+def _column_values(array: Any, column: Column, n: int) -> list[object]:
+    """Python values of one column of a batch: ' ' (the BDGD's empty text) becomes None."""
+    if array is None:
+        return [None] * n
+    if column.kind == "wkb":
+        return [bytes(v) if v is not None else None for v in array]
+    if column.kind == "text":
+        decoded = np.char.strip(np.char.decode(array, "utf-8", errors="replace")) if array.dtype.kind == "S" else array
+        return [v or None for v in decoded.tolist()]
+    return array.tolist()
+
+
+def resolve(path: str | Path) -> str:
+    """The GDAL path of a `.gdb` folder or a zipped one; BdgdError when it is neither."""
+    p = Path(path)
+    if not p.exists():
+        raise BdgdError(f"{path}: no such file or folder")
+    if p.is_dir():
+        if not p.name.lower().endswith(".gdb"):
+            raise BdgdError(f"{path}: a folder, but not a File Geodatabase (.gdb)")
+        return str(p)
+    if p.suffix.lower() == ".zip":
+        return f"/vsizip/{p.resolve()}"
+    raise BdgdError(f"{path}: not a File Geodatabase (expected a .gdb folder or a .gdb.zip)")
+
+
+def open_dataset(path: str | Path) -> Any:
+    gdal_path = resolve(path)
+    try:
+        dataset = gdal.OpenEx(gdal_path, gdal.OF_VECTOR | gdal.OF_READONLY, allowed_drivers=["OpenFileGDB"])
+    except RuntimeError as exc:
+        raise BdgdError(f"{path}: not a readable File Geodatabase ({_gdal_message(exc)})") from exc
+    if dataset is None or dataset.GetLayerCount() == 0:
+        raise BdgdError(f"{path}: not a readable File Geodatabase (no layers)")
+    return dataset
+
+
+def _gdal_message(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
+
+
+def file_info(path: str | Path, dataset: Any | None = None) -> FileInfo:
+    dataset = dataset or open_dataset(path)
+    layers = tuple(dataset.GetLayer(i).GetName() for i in range(dataset.GetLayerCount()))
+    dist = ano = None
+    data_base = None
+    match = FILE_NAME.match(Path(path).name)
+    if match:
+        dist, data_base = int(match["cod"]), match["data"]
+    base = dataset.GetLayerByName("BASE")
+    if base is not None:
+        base.ResetReading()
+        feature = base.GetNextFeature()
+        if feature is not None:
+            items = feature.items()
+            dist = items.get("DIST") or dist
+            fim = items.get("DAT_FNL") or items.get("DAT_EXT")
+            if fim and re.fullmatch(r"\d{2}/\d{2}/\d{4}", fim.strip()):
+                d, m, y = fim.strip().split("/")
+                data_base = data_base or f"{y}-{m}-{d}"
+    if data_base:
+        ano = int(data_base[:4])
+    return FileInfo(
+        path=str(path),
+        distribuidora=int(dist) if dist is not None else None,
+        ano=ano,
+        data_base=data_base,
+        modelo=match["modelo"].upper() if match else None,
+        extra=bool(data_base) and not data_base.endswith("-12-31"),
+        layers=layers,
+    )
+
+
+def layer_reader(dataset: Any, camada: str) -> LayerReader | None:
+    """A reader of one platform layer, or None when the geodatabase does not have it.
+
+    Raises BdgdError when a required column is missing or a column has the wrong type.
+    """
+    spec = LAYERS[camada]
+    layer = dataset.GetLayerByName(spec.layer)
+    if layer is None:
+        return None
+    definition = layer.GetLayerDefn()
+    fields = {definition.GetFieldDefn(i).GetName().upper(): definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())}
+    geometry_name = layer.GetGeometryColumn() or ("Shape" if definition.GetGeomType() != ogr.wkbNone else "")
+    source: dict[str, str] = {}
+    missing: list[str] = []
+    for column in spec.columns:
+        if column.kind == "wkb":
+            if geometry_name:
+                source[column.name] = geometry_name
+                continue
+            missing.append(column.name)
+            continue
+        defn = fields.get(column.name.upper())
+        if defn is None:
+            if column.required:
+                missing.append(column.name)
+            continue
+        if column.kind not in _OGR_KINDS.get(defn.GetType(), set()):
+            found = _KIND_NAMES.get(defn.GetType(), defn.GetTypeName())
+            raise BdgdError(
+                f"{spec.layer}.{column.name} is {found}, expected {column.kind} "
+                f"({'String' if column.kind == 'text' else 'Integer' if column.kind == 'int' else 'Real'})"
+            )
+        # The Arrow stream names fields as the file spells them (names are case-insensitive in a GDB).
+        source[column.name] = defn.GetName()
+    if missing:
+        raise BdgdError(f"{spec.layer} lacks required column(s): {', '.join(missing)}")
+    return LayerReader(
+        spec=spec, columns=spec.columns, source=source, rows=layer.GetFeatureCount(), _layer=layer, _dataset=dataset
+    )
+
+
+def sha256_of(path: str | Path) -> str:
+    """sha256 of a zip, or of a .gdb folder's files (names and contents, in name order)."""
+    p = Path(path)
+    digest = hashlib.sha256()
+    files = sorted(f for f in p.rglob("*") if f.is_file()) if p.is_dir() else [p]
+    for f in files:
+        if p.is_dir():
+            digest.update(str(f.relative_to(p)).encode())
+        with f.open("rb") as handle:
+            for chunk in iter(lambda h=handle: h.read(1 << 20), b""):
+                digest.update(chunk)
+    return digest.hexdigest()

@@ -1,0 +1,282 @@
+"""BDGD import: a geodatabase as ANEEL publishes it into intel_lead, one layer per transaction.
+
+Each layer is streamed from GDAL into a temporary table with COPY, then normalised with SQL
+(ingestion/sql.py) in the same transaction that deletes the layer's previous rows: readers see the old
+layer or the new one, never a mix, and a failed or killed import leaves the previous data intact.
+An advisory lock per distributor/year/layer keeps two imports of the same layer from running at once.
+`import_status` rows are written on Django's connection (autocommit), so their progress is visible
+while the data transaction runs on its own connection.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from django.db import connection
+from django.utils import timezone
+
+from leads.models import Distribuidora, StatusImportacao
+
+from . import sql
+from .models import ImportStatus
+from .readers import bdgd
+
+logger = logging.getLogger(__name__)
+
+UNIT_LAYERS = ("UCAT", "UCMT", "UCBT")
+ALL_LAYERS = ("PONNOT", *UNIT_LAYERS)
+BATCH_ROWS = 50_000
+
+
+class BdgdImportError(Exception):
+    """An import that cannot proceed; the message is the one line the operator sees."""
+
+
+@dataclass
+class ImportOutcome:
+    info: bdgd.FileInfo
+    sha256: str
+    statuses: list[ImportStatus] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[ImportStatus]:
+        return [s for s in self.statuses if s.status == StatusImportacao.FAILED]
+
+
+def _data_connection() -> psycopg.Connection[Any]:
+    """A connection of its own for the data transaction (Django's stays free for status updates)."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    return psycopg.connect(**params, autocommit=False)
+
+
+def _lock_key(dist: int, ano: int, camada: str) -> tuple[str, int, str]:
+    return ("import", dist, f"{ano}:{camada}")
+
+
+def bdgd_import(
+    *,
+    path: str | Path,
+    layers: Iterable[str] | None = None,
+    distribuidora: int | None = None,
+    ano: int | None = None,
+    force: bool = False,
+    progress: Callable[[ImportStatus], None] | None = None,
+) -> ImportOutcome:
+    """Import the requested layers of a BDGD file (PONNOT first, then the unit layers).
+
+    A layer the file lacks gets a failed `import_status` row naming it; the other layers still import.
+    Raises BdgdImportError when the file itself cannot be read or names an unknown distributor.
+    """
+    wanted = [c.upper() for c in (layers or ALL_LAYERS)]
+    unknown = [c for c in wanted if c not in ALL_LAYERS]
+    if unknown:
+        raise BdgdImportError(f"unknown layer(s) {', '.join(unknown)}: choose among {', '.join(ALL_LAYERS)}")
+    ordered = [c for c in ALL_LAYERS if c in wanted]
+    try:
+        dataset = bdgd.open_dataset(path)
+        info = bdgd.file_info(path, dataset)
+    except bdgd.BdgdError as exc:
+        raise BdgdImportError(str(exc)) from exc
+    dist = distribuidora or info.distribuidora
+    year = ano or info.ano
+    if dist is None or year is None:
+        raise BdgdImportError(f"{path}: no distributor code or reference year in BASE or the file name; pass them")
+    if not Distribuidora.objects.filter(cod_aneel=dist).exists():
+        raise BdgdImportError(f"{path}: distributor {dist} is not in the reference data (run manage.py load_reference)")
+    digest = bdgd.sha256_of(path)
+    outcome = ImportOutcome(info=info, sha256=digest)
+    for camada in ordered:
+        status = ImportStatus.objects.create(
+            distribuidora_id=dist, ano=year, camada=camada, arquivo=str(path), sha256=digest
+        )
+        bdgd_import_layer(status=status, dataset=dataset, force=force, progress=progress)
+        outcome.statuses.append(status)
+    return outcome
+
+
+def bdgd_import_layer(
+    *,
+    status: ImportStatus,
+    dataset: Any,
+    force: bool = False,
+    progress: Callable[[ImportStatus], None] | None = None,
+) -> ImportStatus:
+    """Import one layer described by a pending `import_status` row; the row ends completed or failed.
+
+    Idempotent: the same file (sha256) already imported for the layer is a no-op unless `force`.
+    """
+    params = {"dist": status.distribuidora_id, "ano": status.ano, "camada": status.camada}
+    started = time.monotonic()
+    status.status, status.iniciado_em = StatusImportacao.RUNNING, timezone.now()
+    status.save(update_fields=["status", "iniciado_em"])
+    try:
+        reader = bdgd.layer_reader(dataset, "PONNOT" if status.camada == "PONNOT" else status.camada)
+        if reader is None:
+            raise bdgd.BdgdError(f"{bdgd.LAYERS[status.camada].layer} is not in this geodatabase")
+        with _data_connection() as conn:
+            with conn.cursor() as cur:
+                cur.execute("SELECT pg_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))",
+                            [status.distribuidora_id, "import", status.ano, status.camada])  # fmt: skip
+                previous = _same_file_imported(status) if not force else None
+                if previous is not None:
+                    status.relatorio = {"sem_alteracao": True, "importacao_anterior": previous}
+                else:
+                    _interrupt_stale(status)
+                    if status.camada == "PONNOT":
+                        report = _import_points(cur, reader, dataset, status, params, progress)
+                    else:
+                        report = _import_units(cur, reader, status, params, progress)
+                    status.relatorio = report
+            conn.commit()
+    except (bdgd.BdgdError, RuntimeError, psycopg.Error) as exc:
+        status.status = StatusImportacao.FAILED
+        status.erro = _one_line(exc)
+        logger.warning("import %s %s/%s failed: %s", status.camada, status.distribuidora_id, status.ano, status.erro)
+    else:
+        status.status = StatusImportacao.COMPLETED
+    status.finalizado_em = timezone.now()
+    status.relatorio = {**status.relatorio, "duracao_s": round(time.monotonic() - started, 3)}
+    status.save()
+    return status
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else exc.__class__.__name__
+
+
+def _same_file_imported(status: ImportStatus) -> int | None:
+    return (
+        ImportStatus.objects.filter(
+            distribuidora_id=status.distribuidora_id,
+            ano=status.ano,
+            camada=status.camada,
+            sha256=status.sha256,
+            status=StatusImportacao.COMPLETED,
+            relatorio__sem_alteracao__isnull=True,
+        )
+        .exclude(pk=status.pk)
+        .order_by("-finalizado_em")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _interrupt_stale(status: ImportStatus) -> None:
+    """Rows still 'running' for this layer belong to imports that died: we hold the layer's lock."""
+    ImportStatus.objects.filter(
+        distribuidora_id=status.distribuidora_id, ano=status.ano, camada=status.camada, status="running"
+    ).exclude(pk=status.pk).update(
+        status=StatusImportacao.FAILED, erro="interrupted: the worker stopped before the end", finalizado_em=timezone.now()
+    )
+
+
+def _stage(
+    cur: psycopg.Cursor[Any],
+    reader: bdgd.LayerReader,
+    table: str,
+    status: ImportStatus | None,
+    progress: Callable[[ImportStatus], None] | None,
+) -> int:
+    """COPY the layer into a temporary table in batches; returns rows read."""
+    cur.execute(sql.staging_table(reader.spec, table))
+    rows = 0
+    with cur.copy(sql.copy_into(reader.spec, table)) as copy:
+        for batch in reader.batches(BATCH_ROWS):
+            for row in batch:
+                rows += 1
+                copy.write_row((rows, *row))
+            if status is not None:
+                status.linhas_lidas = rows
+                ImportStatus.objects.filter(pk=status.pk).update(linhas_lidas=rows)
+                if progress:
+                    progress(status)
+    cur.execute(f"ANALYZE {table}")
+    return rows
+
+
+def _import_points(
+    cur: psycopg.Cursor[Any],
+    reader: bdgd.LayerReader,
+    dataset: Any,
+    status: ImportStatus,
+    params: dict[str, object],
+    progress: Callable[[ImportStatus], None] | None,
+) -> dict[str, object]:
+    rows = _stage(cur, reader, "stg", status, progress)
+    transformers = bdgd.layer_reader(dataset, "UNTRMT")
+    tr_rows = _stage(cur, transformers, "stg_tr", None, None) if transformers else 0
+    cur.execute(sql.DELETE_POINTS, params)
+    replaced = cur.rowcount
+    cur.execute(sql.insert_points("stg", "PONNOT"), params)
+    points = cur.rowcount
+    tr_points = 0
+    if transformers:
+        cur.execute(sql.insert_points("stg_tr", "UNTRMT"), params)
+        tr_points = cur.rowcount
+    cur.execute("SELECT count(*) FROM stg WHERE cod_id IS NULL")
+    (no_code,) = cur.fetchone() or (0,)
+    cur.execute("SELECT count(*) FROM stg WHERE shape IS NULL")
+    (no_geometry,) = cur.fetchone() or (0,)
+    status.linhas_lidas = rows
+    status.linhas_inseridas = points
+    status.linhas_rejeitadas = no_code
+    status.linhas_mescladas = rows - no_code - points
+    return {
+        "pontos": points,
+        "pontos_sem_geometria": no_geometry,
+        "transformadores_untrmt": tr_points,
+        "linhas_untrmt": tr_rows,
+        "untrmt_ausente": transformers is None,
+        "pontos_substituidos": replaced,
+    }
+
+
+def _import_units(
+    cur: psycopg.Cursor[Any],
+    reader: bdgd.LayerReader,
+    status: ImportStatus,
+    params: dict[str, object],
+    progress: Callable[[ImportStatus], None] | None,
+) -> dict[str, object]:
+    key = "cod_id" if "COD_ID" in reader.source else "pac"
+    rows = _stage(cur, reader, "stg", status, progress)
+    for statement in sql.units(reader.spec, key):
+        cur.execute(statement, params)
+    cur.execute(sql.DELETE_UNITS, params)
+    replaced = cur.rowcount
+    cur.execute(sql.insert_units(reader.spec), params)
+    units = cur.rowcount
+    for statement in sql.insert_monthly(reader.spec):
+        cur.execute(statement, params)
+    cur.execute(f"SELECT count(*) FROM stg WHERE {key} IS NULL")
+    (no_key,) = cur.fetchone() or (0,)
+    cur.execute(sql.UNKNOWN_CODES, params)
+    unknown: dict[str, dict[str, int]] = {}
+    for column, code, count in cur.fetchall():
+        unknown.setdefault(column, {})[code] = count
+    cur.execute(sql.location_routes(reader.spec), params)
+    by_point, by_transformer, unlocated = cur.fetchone() or (0, 0, 0)
+    cur.execute("SELECT count(*) FROM stg WHERE dat_con = '01/01/2000'")
+    (placeholder_dates,) = cur.fetchone() or (0,)
+    status.linhas_lidas = rows
+    status.linhas_inseridas = units
+    status.linhas_rejeitadas = no_key
+    status.linhas_mescladas = rows - no_key - units
+    return {
+        "chave": "COD_ID" if key == "cod_id" else "PAC (o arquivo não tem COD_ID)",
+        "unidades": units,
+        "unidades_substituidas": replaced,
+        "codigos_desconhecidos": unknown,
+        "localizacao": {"ponto_notavel": by_point, "transformador": by_transformer, "sem_localizacao": unlocated},
+        "datas_placeholder_01_01_2000": placeholder_dates,
+        "colunas_ausentes": sorted(c.name for c in reader.columns if c.name not in reader.source),
+    }

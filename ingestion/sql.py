@@ -1,0 +1,205 @@
+"""SQL that turns a staged BDGD layer into intel_lead rows (no Django).
+
+The layer is first COPYed as it is into a temporary table `stg` (one column per BDGD column of the
+layer's spec, lower case, plus `rn`, the row's position in the file). These statements then
+normalise it inside the import's transaction: one unit per key, codes checked against the domain
+tables, monthly values summed over a unit's rows and spread into the monthly tables.
+Parameters: %(dist)s, %(ano)s, %(camada)s.
+"""
+
+from __future__ import annotations
+
+from .readers.bdgd import MONTHS, LayerSpec
+
+_PG_TYPES = {"text": "text", "int": "bigint", "real": "double precision", "wkb": "bytea"}
+
+# Domain checks: (BDGD column, join alias, domain table, key column). '0' is "not informed", not unknown.
+_DOMAINS = (
+    ("CLAS_SUB", "cc", "classe_consumo", "codigo"),
+    ("CNAE", "cn", "cnae", "subclasse"),
+    ("GRU_TEN", "gt", "grupo_tensao", "codigo"),
+    ("GRU_TAR", "gtar", "grupo_tarifario", "codigo"),
+    ("FAS_CON", "ts", "tipo_sistema", "codigo"),
+    ("TEN_FORN", "ten", "tensao", "codigo"),
+    ("MUN", "mu", "municipio", "cod_ibge"),
+)
+# Coded columns checked against a fixed list instead of a table.
+_ENUMS = (("SIT_ATIV", ("AT", "DS")), ("ARE_LOC", ("UB", "NU")))
+
+# Market segment when the unit has no (known) CNAE: from its consumer class (%% escapes: parametrised SQL).
+_SEGMENT_BY_CLASS = """CASE
+        WHEN cc.codigo LIKE 'RE%%' OR cc.codigo = 'RU3' THEN 'residencial'
+        WHEN cc.codigo = 'IP' THEN 'iluminacao_publica'
+        WHEN cc.codigo LIKE 'PP%%' THEN 'setor_publico'
+        WHEN cc.codigo IN ('SP2', 'RU6') THEN 'saneamento'
+        WHEN cc.codigo LIKE 'RU%%' THEN 'agronegocio'
+    END"""
+
+
+def staging_table(spec: LayerSpec, name: str = "stg") -> str:
+    columns = ", ".join(f"{c.staging} {_PG_TYPES[c.kind]}" for c in spec.columns)
+    return f"CREATE TEMP TABLE {name} (rn bigint, {columns}) ON COMMIT DROP"
+
+
+def copy_into(spec: LayerSpec, name: str = "stg") -> str:
+    return f"COPY {name} (rn, {', '.join(c.staging for c in spec.columns)}) FROM STDIN"
+
+
+def _has(spec: LayerSpec, column: str) -> bool:
+    return any(c.name == column for c in spec.columns)
+
+
+def _col(spec: LayerSpec, column: str, alias: str = "u") -> str:
+    return f"{alias}.{column.lower()}" if _has(spec, column) else "NULL"
+
+
+def _code(spec: LayerSpec, column: str) -> str:
+    """The column's code, NULL when blank or '0' (not informed)."""
+    return f"nullif({_col(spec, column)}, '0')"
+
+
+def units(spec: LayerSpec, key: str) -> list[str]:
+    """Statements that build `unidade` (one row per key) and `mensal` (summed monthly values)."""
+    monthly = [c for c in spec.columns if c.kind == "real" and c.name[-2:] in MONTHS]
+    sums = ", ".join(f"sum({c.staging}) AS {c.staging}" for c in monthly)
+    semred = ", max(semred) AS semred" if _has(spec, "SEMRED") else ""
+    return [
+        # Attributes from the active row (else the last one in the file) of each unit.
+        f"""CREATE TEMP TABLE unidade ON COMMIT DROP AS
+            SELECT DISTINCT ON ({key}) {key} AS k, s.*
+            FROM stg s WHERE {key} IS NOT NULL
+            ORDER BY {key}, (s.sit_ativ = 'AT') DESC NULLS LAST, s.rn DESC""",
+        f"""CREATE TEMP TABLE mensal ON COMMIT DROP AS
+            SELECT intel_lead.hash_id(%(dist)s, {key}, %(ano)s, %(camada)s) AS uc_id, {key} AS k, {sums}{semred}
+            FROM stg WHERE {key} IS NOT NULL GROUP BY {key}""",
+        "ANALYZE unidade",
+        "ANALYZE mensal",
+    ]
+
+
+def location_routes(spec: LayerSpec) -> str:
+    return LOCATION_ROUTES.format(uni_tr_mt=_col(spec, "UNI_TR_MT"))
+
+
+def insert_units(spec: LayerSpec) -> str:
+    joins = "\n".join(
+        f"LEFT JOIN intel_lead.{table} {alias} ON {alias}.{pk} = {_code(spec, column)}"
+        for column, alias, table, pk in _DOMAINS
+    )
+    unknown = [
+        f"'{column}', CASE WHEN {_code(spec, column)} IS NOT NULL AND {alias}.{pk} IS NULL THEN {_col(spec, column)} END"
+        for column, alias, _, pk in _DOMAINS
+    ] + [
+        f"'{column}', CASE WHEN {_code(spec, column)} NOT IN ({', '.join(repr(v) for v in values)}) "
+        f"THEN {_col(spec, column)} END"
+        for column, values in _ENUMS
+    ]
+    dem_cont = _col(spec, "DEM_CONT")
+    date_ok = (
+        "u.dat_con ~ '^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[12][0-9]{3}$' "
+        "AND substr(u.dat_con, 1, 2)::int <= extract(day from (make_date(substr(u.dat_con, 7, 4)::int, "
+        "substr(u.dat_con, 4, 2)::int, 1) + interval '1 month - 1 day'))"
+    )
+    return f"""
+        INSERT INTO intel_lead.lead_bruto (
+            uc_id, cod_id, distribuidora_id, ano, camada, data_conexao, data_conexao_placeholder, cnae_id,
+            grupo_tensao_id, grupo_tarifario_id, tipo_sistema_id, situacao, classe_consumo_id, segmento_mercado_id,
+            municipio_id, bairro, cep, pac, pn_con, carga_instalada_kw, demanda_contratada_kw, tensao_fornecimento,
+            area_localizacao, livre, ceg_gd, no_pac, ctmt, uni_tr_mt, uni_tr_at, sub, conj, tip_sist, tip_cc,
+            codigos_desconhecidos)
+        SELECT intel_lead.hash_id(%(dist)s, u.k, %(ano)s, %(camada)s), u.k, %(dist)s, %(ano)s,
+               %(camada)s::intel_lead.camada_enum,
+               CASE WHEN {date_ok} THEN to_date(u.dat_con, 'DD/MM/YYYY') END,
+               coalesce(u.dat_con = '01/01/2000', false),
+               cn.subclasse, gt.codigo, gtar.codigo, ts.codigo,
+               CASE WHEN u.sit_ativ IN ('AT', 'DS') THEN u.sit_ativ END,
+               cc.codigo, coalesce(cn.segmento_id, {_SEGMENT_BY_CLASS}), mu.cod_ibge, u.brr, u.cep,
+               CASE WHEN {dem_cont} > 0 THEN {dem_cont} ELSE u.car_inst END,
+               u.pn_con, u.car_inst, nullif({dem_cont}, 0), {_code(spec, "TEN_FORN")},
+               CASE WHEN u.are_loc IN ('UB', 'NU') THEN u.are_loc END,
+               u.liv = 1, u.ceg_gd, u.pac, u.ctmt, {_col(spec, "UNI_TR_MT")}, u.uni_tr_at, u.sub, u.conj, u.tip_sist,
+               u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)}))
+        FROM unidade u
+        {joins}"""
+
+
+def insert_monthly(spec: LayerSpec) -> list[str]:
+    """INSERTs of the three monthly tables from `mensal` (demand and contracted demand from `unidade`)."""
+
+    def values(*exprs_by_month: str) -> str:
+        rows = []
+        for i, m in enumerate(MONTHS, start=1):
+            rows.append("(" + ", ".join([str(i), *(e.format(m=m) for e in exprs_by_month)]) + ")")
+        return ", ".join(rows)
+
+    statements = []
+    if _has(spec, "ENE_P_01"):  # UCAT: peak and off-peak energy and demand
+        energia = values("m.ene_p_{m}", "m.ene_f_{m}", "m.ene_p_{m} + m.ene_f_{m}")
+        demanda = values("m.dem_p_{m}", "m.dem_f_{m}", "greatest(m.dem_p_{m}, m.dem_f_{m})")
+    else:
+        energia = values("NULL::float8", "NULL::float8", "m.ene_{m}")
+        demanda = values("NULL::float8", "NULL::float8", "m.dem_{m}") if _has(spec, "DEM_01") else ""
+    statements.append(
+        f"""INSERT INTO intel_lead.lead_energia_mensal
+                (uc_id, mes, origem, energia_ponta_kwh, energia_fora_ponta_kwh, energia_total_kwh)
+            SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.p, v.f, v.t
+            FROM mensal m CROSS JOIN LATERAL (VALUES {energia}) AS v (mes, p, f, t)"""
+    )
+    if demanda:
+        statements.append(
+            f"""INSERT INTO intel_lead.lead_demanda_mensal
+                    (uc_id, mes, origem, demanda_ponta_kw, demanda_fora_ponta_kw, demanda_total_kw,
+                     demanda_contratada_kw)
+                SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.p, v.f, v.t, nullif(u.dem_cont, 0)
+                FROM mensal m JOIN unidade u ON u.k = m.k CROSS JOIN LATERAL (VALUES {demanda}) AS v (mes, p, f, t)"""
+        )
+    semred = "m.semred > 0" if _has(spec, "SEMRED") else "NULL::boolean"
+    qualidade = values("m.dic_{m}", "m.fic_{m}")
+    statements.append(
+        f"""INSERT INTO intel_lead.lead_qualidade_mensal (uc_id, mes, origem, dic_h, fic, semrede)
+            SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.dic, v.fic, {semred}
+            FROM mensal m CROSS JOIN LATERAL (VALUES {qualidade}) AS v (mes, dic, fic)"""
+    )
+    return statements
+
+
+DELETE_UNITS = "DELETE FROM intel_lead.lead_bruto WHERE distribuidora_id = %(dist)s AND ano = %(ano)s AND camada = %(camada)s"
+
+UNKNOWN_CODES = """
+    SELECT c.key, c.value, count(*)
+    FROM intel_lead.lead_bruto l, jsonb_each_text(l.codigos_desconhecidos) c
+    WHERE l.distribuidora_id = %(dist)s AND l.ano = %(ano)s AND l.camada = %(camada)s AND l.codigos_desconhecidos <> '{}'
+    GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
+
+# Location routes of the staged units (PN_CON -> PONNOT, else UNI_TR_MT -> UNTRMT), same rules as the view
+# lead_com_coordenadas; counted on `unidade`, whose fresh statistics give the planner an index join.
+LOCATION_ROUTES = """
+    SELECT count(*) FILTER (WHERE pn.pn_id IS NOT NULL),
+           count(*) FILTER (WHERE pn.pn_id IS NULL AND tr.pn_id IS NOT NULL),
+           count(*) FILTER (WHERE pn.pn_id IS NULL AND tr.pn_id IS NULL)
+    FROM unidade u
+    LEFT JOIN intel_lead.ponto_notavel pn ON pn.distribuidora_id = %(dist)s AND pn.ano = %(ano)s
+         AND pn.fonte = 'PONNOT' AND pn.cod_id = u.pn_con
+    LEFT JOIN intel_lead.ponto_notavel tr ON tr.distribuidora_id = %(dist)s AND tr.ano = %(ano)s
+         AND tr.fonte = 'UNTRMT' AND tr.cod_id = {uni_tr_mt}"""
+
+
+DELETE_POINTS = "DELETE FROM intel_lead.ponto_notavel WHERE distribuidora_id = %(dist)s AND ano = %(ano)s"
+
+
+def insert_points(table: str, fonte: str) -> str:
+    """Points of a staged PONNOT or UNTRMT table (one per code: the last row in the file wins)."""
+    tipo = "coalesce(s.tip_pn, '')" if fonte == "PONNOT" else "''"
+    return f"""
+        INSERT INTO intel_lead.ponto_notavel
+            (pn_id, cod_id, distribuidora_id, ano, fonte, tipo, descricao, ficticio, municipio_id, geom)
+        SELECT DISTINCT ON (s.cod_id)
+               intel_lead.hash_id(%(dist)s, s.cod_id, %(ano)s, '{fonte}'), s.cod_id, %(dist)s, %(ano)s, '{fonte}',
+               {tipo}, coalesce(s.descr, ''), coalesce(s.descr ILIKE 'Poste ficticio%%', false), mu.cod_ibge,
+               CASE WHEN s.shape IS NOT NULL THEN ST_Force2D(ST_SetSRID(ST_GeomFromWKB(s.shape), 4674)) END
+        FROM {table} s
+        LEFT JOIN intel_lead.municipio mu ON mu.cod_ibge = s.mun
+        WHERE s.cod_id IS NOT NULL
+        ORDER BY s.cod_id, s.rn DESC"""
+
+
