@@ -175,7 +175,9 @@ def _interrupt_stale(status: ImportStatus) -> None:
     ImportStatus.objects.filter(
         distribuidora_id=status.distribuidora_id, ano=status.ano, camada=status.camada, status="running"
     ).exclude(pk=status.pk).update(
-        status=StatusImportacao.FAILED, erro="interrupted: the worker stopped before the end", finalizado_em=timezone.now()
+        status=StatusImportacao.FAILED,
+        erro="interrupted: the worker stopped before the end",
+        finalizado_em=timezone.now(),
     )
 
 

@@ -87,7 +87,8 @@ def insert_units(spec: LayerSpec) -> str:
         for column, alias, table, pk in _DOMAINS
     )
     unknown = [
-        f"'{column}', CASE WHEN {_code(spec, column)} IS NOT NULL AND {alias}.{pk} IS NULL THEN {_col(spec, column)} END"
+        f"'{column}', CASE WHEN {_code(spec, column)} IS NOT NULL AND {alias}.{pk} IS NULL "
+        f"THEN {_col(spec, column)} END"
         for column, alias, _, pk in _DOMAINS
     ] + [
         f"'{column}', CASE WHEN {_code(spec, column)} NOT IN ({', '.join(repr(v) for v in values)}) "
@@ -163,12 +164,15 @@ def insert_monthly(spec: LayerSpec) -> list[str]:
     return statements
 
 
-DELETE_UNITS = "DELETE FROM intel_lead.lead_bruto WHERE distribuidora_id = %(dist)s AND ano = %(ano)s AND camada = %(camada)s"
+DELETE_UNITS = (
+    "DELETE FROM intel_lead.lead_bruto WHERE distribuidora_id = %(dist)s AND ano = %(ano)s AND camada = %(camada)s"
+)
 
 UNKNOWN_CODES = """
     SELECT c.key, c.value, count(*)
     FROM intel_lead.lead_bruto l, jsonb_each_text(l.codigos_desconhecidos) c
-    WHERE l.distribuidora_id = %(dist)s AND l.ano = %(ano)s AND l.camada = %(camada)s AND l.codigos_desconhecidos <> '{}'
+    WHERE l.distribuidora_id = %(dist)s AND l.ano = %(ano)s AND l.camada = %(camada)s
+      AND l.codigos_desconhecidos <> '{}'
     GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
 
 # Location routes of the staged units (PN_CON -> PONNOT, else UNI_TR_MT -> UNTRMT), same rules as the view
@@ -201,5 +205,3 @@ def insert_points(table: str, fonte: str) -> str:
         LEFT JOIN intel_lead.municipio mu ON mu.cod_ibge = s.mun
         WHERE s.cod_id IS NOT NULL
         ORDER BY s.cod_id, s.rn DESC"""
-
-

@@ -268,7 +268,10 @@ def layer_reader(dataset: Any, camada: str) -> LayerReader | None:
     if layer is None:
         return None
     definition = layer.GetLayerDefn()
-    fields = {definition.GetFieldDefn(i).GetName().upper(): definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())}
+    fields = {
+        definition.GetFieldDefn(i).GetName().upper(): definition.GetFieldDefn(i)
+        for i in range(definition.GetFieldCount())
+    }
     geometry_name = layer.GetGeometryColumn() or ("Shape" if definition.GetGeomType() != ogr.wkbNone else "")
     source: dict[str, str] = {}
     missing: list[str] = []

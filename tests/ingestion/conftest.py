@@ -1,0 +1,30 @@
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+from django.db import connection
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bdgd"
+MUX_2024 = FIXTURES / "Mux_Energia_401_2024-12-31_V11_20250806-1857.gdb.zip"
+MUX_2021 = FIXTURES / "muxenergia_2021_V10_partial.gdb.zip"
+
+
+def _wipe() -> None:
+    """Imports commit on their own connection: remove what they wrote, outside the test transaction."""
+    params = connection.get_connection_params()
+    params.pop("cursor_factory", None)
+    params.pop("context", None)
+    with psycopg.connect(**params, autocommit=True) as conn:
+        conn.execute("DELETE FROM intel_lead.lead_bruto")
+        conn.execute("DELETE FROM intel_lead.ponto_notavel")
+        conn.execute("DELETE FROM intel_lead.import_status")
+
+
+@pytest.fixture
+def clean_imports(db: None) -> Iterator[None]:
+    _wipe()
+    yield
+    _wipe()
