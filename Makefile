@@ -10,10 +10,7 @@ setup:
 	@DEBUG=1 scripts/setup.sh
 
 demo: setup
-	@DEBUG=1 $(PY) manage.py demo_user
-	@DEBUG=1 $(PY) manage.py refresh_views
-	@echo "Serving http://127.0.0.1:8000/admin/ (Ctrl-C to stop)"
-	@DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@scripts/demo.sh
 
 test: setup lint
 	@DJANGO_SETTINGS_MODULE=youon.settings_test $(PY) manage.py makemigrations --check --dry-run

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from leads.models import Distribuidora, StatusImportacao
@@ -57,8 +57,74 @@ def _data_connection() -> psycopg.Connection[Any]:
     return psycopg.connect(**params, autocommit=False)
 
 
-def _lock_key(dist: int, ano: int, camada: str) -> tuple[str, int, str]:
-    return ("import", dist, f"{ano}:{camada}")
+def _file_layers(
+    path: str | Path, layers: Iterable[str] | None, distribuidora: int | None, ano: int | None
+) -> tuple[Any, bdgd.FileInfo, int, int, list[str], str]:
+    """Open and identify a file: (dataset, info, distributor, year, layers in import order, sha256)."""
+    wanted = [c.upper() for c in (layers or ALL_LAYERS)]
+    unknown = [c for c in wanted if c not in ALL_LAYERS]
+    if unknown:
+        raise BdgdImportError(f"unknown layer(s) {', '.join(unknown)}: choose among {', '.join(ALL_LAYERS)}")
+    try:
+        dataset = bdgd.open_dataset(path)
+        info = bdgd.file_info(path, dataset)
+    except bdgd.BdgdError as exc:
+        raise BdgdImportError(str(exc)) from exc
+    dist = distribuidora or info.distribuidora
+    year = ano or info.ano
+    if dist is None or year is None:
+        raise BdgdImportError(f"{path}: no distributor code or reference year in BASE or the file name; pass them")
+    if not Distribuidora.objects.filter(cod_aneel=dist).exists():
+        raise BdgdImportError(f"{path}: distributor {dist} is not in the reference data (run manage.py load_reference)")
+    return dataset, info, dist, year, [c for c in ALL_LAYERS if c in wanted], bdgd.sha256_of(path)
+
+
+def bdgd_import_async(
+    *,
+    path: str | Path,
+    layers: Iterable[str] | None = None,
+    distribuidora: int | None = None,
+    ano: int | None = None,
+    force: bool = False,
+) -> list[ImportStatus]:
+    """Queue the import of a file on Celery: one task per layer, PONNOT first, chained, then the views refresh.
+
+    The file must be readable at `path` by the workers (shared storage, or the same machine).
+    Returns the pending `import_status` rows; the chain is sent when the transaction commits.
+    """
+    from celery import chain
+
+    from leads.tasks import views_refresh
+
+    from .tasks import bdgd_import_layer as layer_task
+
+    _, _, dist, year, ordered, digest = _file_layers(path, layers, distribuidora, ano)
+    with transaction.atomic():
+        statuses = [
+            ImportStatus.objects.create(
+                distribuidora_id=dist, ano=year, camada=camada, arquivo=str(Path(path).resolve()), sha256=digest
+            )
+            for camada in ordered
+        ]
+        workflow = chain(*(layer_task.si(s.pk, force) for s in statuses), views_refresh.si())
+        transaction.on_commit(workflow.apply_async)
+    return statuses
+
+
+def layer_busy(status: ImportStatus) -> bool:
+    """True when another session holds this layer's import lock (an import of it is running now)."""
+    with _data_connection() as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT pg_try_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))",
+            [status.distribuidora_id, "import", status.ano, status.camada],
+        )
+        row = cur.fetchone()
+        return not (row and row[0])
+
+
+def import_failed(status: ImportStatus, error: str) -> None:
+    status.status, status.erro, status.finalizado_em = StatusImportacao.FAILED, error, timezone.now()
+    status.save(update_fields=["status", "erro", "finalizado_em"])
 
 
 def bdgd_import(
@@ -75,23 +141,7 @@ def bdgd_import(
     A layer the file lacks gets a failed `import_status` row naming it; the other layers still import.
     Raises BdgdImportError when the file itself cannot be read or names an unknown distributor.
     """
-    wanted = [c.upper() for c in (layers or ALL_LAYERS)]
-    unknown = [c for c in wanted if c not in ALL_LAYERS]
-    if unknown:
-        raise BdgdImportError(f"unknown layer(s) {', '.join(unknown)}: choose among {', '.join(ALL_LAYERS)}")
-    ordered = [c for c in ALL_LAYERS if c in wanted]
-    try:
-        dataset = bdgd.open_dataset(path)
-        info = bdgd.file_info(path, dataset)
-    except bdgd.BdgdError as exc:
-        raise BdgdImportError(str(exc)) from exc
-    dist = distribuidora or info.distribuidora
-    year = ano or info.ano
-    if dist is None or year is None:
-        raise BdgdImportError(f"{path}: no distributor code or reference year in BASE or the file name; pass them")
-    if not Distribuidora.objects.filter(cod_aneel=dist).exists():
-        raise BdgdImportError(f"{path}: distributor {dist} is not in the reference data (run manage.py load_reference)")
-    digest = bdgd.sha256_of(path)
+    dataset, info, dist, year, ordered, digest = _file_layers(path, layers, distribuidora, ano)
     outcome = ImportOutcome(info=info, sha256=digest)
     for camada in ordered:
         status = ImportStatus.objects.create(

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -21,29 +22,51 @@ class Command(BaseCommand):
         parser.add_argument("--distribuidora", type=int, help="ANEEL code, when the file does not say it")
         parser.add_argument("--ano", type=int, help="reference year, when the file does not say it")
         parser.add_argument("--force", action="store_true", help="import again even if this file was imported")
+        parser.add_argument(
+            "--async",
+            dest="run_async",
+            action="store_true",
+            help="queue on Celery (one task per layer, chained) and return; the workers must reach PATH",
+        )
+        parser.add_argument("--wait", action="store_true", help="with --async: wait for the layers and report them")
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(status: ImportStatus) -> None:
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {status.camada}: {status.linhas_lidas:,} rows read")
 
+        request = {
+            "path": options["path"],
+            "layers": [c.strip() for c in options["layers"].split(",") if c.strip()],
+            "distribuidora": options["distribuidora"],
+            "ano": options["ano"],
+            "force": options["force"],
+        }
         try:
-            outcome = services.bdgd_import(
-                path=options["path"],
-                layers=[c.strip() for c in options["layers"].split(",") if c.strip()],
-                distribuidora=options["distribuidora"],
-                ano=options["ano"],
-                force=options["force"],
-                progress=progress,
-            )
+            if options["run_async"]:
+                statuses = services.bdgd_import_async(**request)
+            else:
+                outcome = services.bdgd_import(**request, progress=progress)
         except services.BdgdImportError as exc:
             raise CommandError(str(exc)) from exc
+        if options["run_async"]:
+            for status in statuses:
+                self.stdout.write(f"  {status.camada:6} #{status.pk}: queued")
+            if options["wait"]:
+                while any(s.status in ("pending", "running") for s in statuses):
+                    time.sleep(1)
+                    statuses = [ImportStatus.objects.get(pk=s.pk) for s in statuses]
+                self._report(statuses)
+            return
         info = outcome.info
         self.stdout.write(
             f"{options['path']}: distributor {info.distribuidora}, {info.ano} ({info.modelo or 'model ?'})"
             f"{', Extra release' if info.extra else ''}, sha256 {outcome.sha256[:12]}"
         )
-        for status in outcome.statuses:
+        self._report(outcome.statuses)
+
+    def _report(self, statuses: list[ImportStatus]) -> None:
+        for status in statuses:
             report = status.relatorio
             if status.status == "failed":
                 line = f"FAILED: {status.erro}"
@@ -63,5 +86,6 @@ class Command(BaseCommand):
                 if report.get("codigos_desconhecidos"):
                     line += f"; unknown codes {report['codigos_desconhecidos']}"
             self.stdout.write(f"  {status.camada:6} #{status.pk}: {line} ({report.get('duracao_s', 0):.1f} s)")
-        if outcome.failed:
-            raise CommandError(f"{len(outcome.failed)} layer(s) failed: " + ", ".join(s.camada for s in outcome.failed))
+        failed = [s.camada for s in statuses if s.status == "failed"]
+        if failed:
+            raise CommandError(f"{len(failed)} layer(s) failed: {', '.join(failed)}")

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# The demo after `make setup`: a Celery worker imports the real Mux Energia 2024 BDGD (ANEEL, ODbL),
+# the summaries are refreshed, and the site is served with a local superuser.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DEBUG=1
+PY=.venv/bin/python
+mkdir -p var/log
+$PY -m celery -A youon worker --loglevel INFO --concurrency 2 >var/log/worker.log 2>&1 &
+worker=$!
+trap 'kill $worker 2>/dev/null || true' EXIT
+$PY manage.py demo_user
+echo "==> importing the Mux Energia 2024 BDGD through the Celery worker (log: var/log/worker.log)"
+$PY manage.py import_bdgd tests/fixtures/bdgd/Mux_Energia_401_2024-12-31_V11_20250806-1857.gdb.zip --async --wait || true
+$PY manage.py refresh_views
+echo "==> http://127.0.0.1:8000/admin/  units: /admin/leads/leadbruto/  reports: /admin/ingestion/importstatus/"
+$PY manage.py runserver 127.0.0.1:8000

@@ -1,0 +1,24 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from tests.ingestion.conftest import MUX_2021
+
+pytestmark = pytest.mark.usefixtures("clean_imports")
+
+
+def test_import_command_reports_layers_and_fails_on_the_missing_one(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(CommandError, match="1 layer\\(s\\) failed: UCBT"):
+        call_command("import_bdgd", str(MUX_2021))
+    out = capsys.readouterr().out
+    assert "distributor 401, 2021" in out
+    assert "UCBT" in out and "FAILED: UCBT_tab is not in this geodatabase" in out
+    assert "key PAC (o arquivo não tem COD_ID)" in out
+
+
+def test_import_command_missing_path_is_one_line(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match=r"absent\.gdb\.zip: no such file or folder$"):
+        call_command("import_bdgd", str(tmp_path / "absent.gdb.zip"))

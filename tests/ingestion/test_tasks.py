@@ -1,0 +1,87 @@
+"""The import through a real Celery worker on the real Redis broker."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from ingestion import services, tasks
+from ingestion.models import ImportStatus
+from leads import models
+from tests.ingestion.conftest import MUX_2024, _wipe
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
+    """A Celery worker process on the test database and the test Redis database."""
+    _wipe()
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "youon.settings_test",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
+    }
+    subprocess.run(
+        [sys.executable, "-m", "celery", "-A", "youon", "purge", "-f"],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "youon", "worker", "--pool", "solo", "--loglevel", "WARNING"],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    yield process
+    process.terminate()
+    process.wait(timeout=30)
+    _wipe()
+
+
+def wait_for(statuses: list[ImportStatus], timeout: float = 120) -> list[ImportStatus]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        fresh = [ImportStatus.objects.get(pk=s.pk) for s in statuses]
+        if all(s.status in ("completed", "failed") for s in fresh):
+            return fresh
+        time.sleep(0.5)
+    raise AssertionError(f"import did not finish in {timeout} s: {[(s.camada, s.status) for s in fresh]}")
+
+
+def test_async_import_runs_layers_in_order_on_a_real_worker(worker: subprocess.Popen[bytes]) -> None:
+    statuses = services.bdgd_import_async(path=MUX_2024, layers=["UCMT", "PONNOT"])
+    assert [s.camada for s in statuses] == ["PONNOT", "UCMT"]
+    done = wait_for(statuses)
+    assert [s.status for s in done] == ["completed", "completed"], [s.erro for s in done]
+    assert done[0].finalizado_em <= done[1].iniciado_em  # chained: points before units
+    assert models.LeadBruto.objects.filter(camada="UCMT").count() == 37
+    assert done[1].relatorio["localizacao"]["sem_localizacao"] == 0
+
+
+@pytest.mark.django_db
+def test_redelivered_task_does_not_import_twice() -> None:
+    _wipe()
+    try:
+        outcome = services.bdgd_import(path=MUX_2024, layers=["UCMT"])
+        status = outcome.statuses[0]
+        finished = status.finalizado_em
+        # A redelivery of the finished layer's task leaves it alone.
+        assert tasks.bdgd_import_layer.run(status.pk) == status.pk
+        status.refresh_from_db()
+        assert status.finalizado_em == finished and status.status == "completed"
+    finally:
+        _wipe()
