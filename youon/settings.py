@@ -246,3 +246,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# --- ANEEL sources ---
+BDGD_HUB_URL = env_str("BDGD_HUB_URL", "https://dadosabertos-aneel.opendata.arcgis.com")
+BDGD_HTTP_TIMEOUT = env_int("BDGD_HTTP_TIMEOUT", 60)

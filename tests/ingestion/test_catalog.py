@@ -1,0 +1,90 @@
+"""The catalog client against a local HTTP server replaying ANEEL Hub pages built from the real catalog."""
+
+from __future__ import annotations
+
+import csv
+import json
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import override_settings
+
+from ingestion import catalog
+from ingestion.readers import hub
+from leads.refdata import DATA_DIR
+
+ROWS = list(csv.DictReader((DATA_DIR / "hub_catalog_2025-10.csv").open(encoding="utf-8")))
+FEATURES = [
+    {
+        "type": "Feature",
+        "id": row["item_id"],
+        "properties": {"title": row["title"], "name": row["title"], "type": "File Geodatabase",
+                       "tags": row["tags"].split(",")},
+        "geometry": None,
+    }
+    for row in ROWS
+]  # fmt: skip
+
+
+class HubReplay(BaseHTTPRequestHandler):
+    fail = False
+
+    def do_GET(self) -> None:  # noqa: N802
+        url = urlsplit(self.path)
+        query = parse_qs(url.query)
+        if self.fail or url.path != hub.LIST_PATH or query.get("type") != ["File Geodatabase"]:
+            self.send_response(500 if self.fail else 404)
+            self.end_headers()
+            return
+        start, limit = int(query["startindex"][0]), int(query["limit"][0])
+        page = FEATURES[start - 1 : start - 1 + limit]
+        body = json.dumps({"type": "FeatureCollection", "numberMatched": len(FEATURES), "features": page}).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/geo+json")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def hub_url() -> Iterator[str]:
+    server = HTTPServer(("127.0.0.1", 0), HubReplay)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    with override_settings(BDGD_HUB_URL=f"http://127.0.0.1:{server.server_port}"):
+        yield f"http://127.0.0.1:{server.server_port}"
+    HubReplay.fail = False
+    server.shutdown()
+
+
+def test_catalog_lists_latest_republication_of_each_distributor_date(hub_url: str) -> None:
+    items = catalog.catalog_list()
+    assert len(items) == len({(r["cod_aneel"], r["data_base"]) for r in ROWS}) == 898
+    republished = [r for r in ROWS if (r["cod_aneel"], r["data_base"]) == ("32", "2023-12-31")]
+    newest = max(republished, key=lambda r: r["gerado"])
+    chosen = [i for i in items if (i.distribuidora, i.data_base) == (32, "2023-12-31")]
+    assert [i.item_id for i in chosen] == [newest["item_id"]]
+    assert sum(i.extra for i in items) == len({(r["cod_aneel"], r["data_base"]) for r in ROWS if r["extra"] == "True"})
+
+
+def test_catalog_filters_by_distributor_and_year(hub_url: str) -> None:
+    mux = catalog.catalog_list(distribuidora=401, ano=2024)
+    assert [(i.item_id, i.modelo, i.gerado) for i in mux] == [
+        ("aee6d2c787624fea9a6026c02816b262", "V11", "20250806-1857")
+    ]
+    assert mux[0].download_url.endswith("/items/aee6d2c787624fea9a6026c02816b262/data")
+
+
+def test_catalog_command_prints_items_and_fails_cleanly(hub_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    call_command("bdgd_catalog", "--distribuidora", "401")
+    out = capsys.readouterr().out
+    assert "aee6d2c787624fea9a6026c02816b262    401  2024-12-31  V11  20250806-1857  Mux_Energia" in out
+    HubReplay.fail = True
+    with pytest.raises(CommandError, match="ANEEL catalog at http://127.0.0.1:.*500 Server Error"):
+        call_command("bdgd_catalog")
