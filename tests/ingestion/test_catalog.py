@@ -33,7 +33,7 @@ FEATURES = [
 class HubReplay(BaseHTTPRequestHandler):
     fail = False
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         query = parse_qs(url.query)
         if self.fail or url.path != hub.LIST_PATH or query.get("type") != ["File Geodatabase"]:
@@ -86,5 +86,5 @@ def test_catalog_command_prints_items_and_fails_cleanly(hub_url: str, capsys: py
     out = capsys.readouterr().out
     assert "aee6d2c787624fea9a6026c02816b262    401  2024-12-31  V11  20250806-1857  Mux_Energia" in out
     HubReplay.fail = True
-    with pytest.raises(CommandError, match="ANEEL catalog at http://127.0.0.1:.*500 Server Error"):
+    with pytest.raises(CommandError, match=r"ANEEL catalog at http://127\.0\.0\.1:.*500 Server Error"):
         call_command("bdgd_catalog")
