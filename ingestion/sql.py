@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .readers.bdgd import MONTHS, LayerSpec
 
-_PG_TYPES = {"text": "text", "int": "bigint", "real": "double precision", "wkb": "bytea"}
+_PG_TYPES = {"text": "text", "int": "bigint", "real": "double precision", "wkb": "double precision"}
 
 # Domain checks: (BDGD column, join alias, domain table, key column). '0' is "not informed", not unknown.
 _DOMAINS = (
@@ -37,12 +37,13 @@ _SEGMENT_BY_CLASS = """CASE
 
 
 def staging_table(spec: LayerSpec, name: str = "stg") -> str:
-    columns = ", ".join(f"{c.staging} {_PG_TYPES[c.kind]}" for c in spec.columns)
+    columns = ", ".join(f"{s} {_PG_TYPES[c.kind]}" for c in spec.columns for s in c.staging)
     return f"CREATE TEMP TABLE {name} (rn bigint, {columns}) ON COMMIT DROP"
 
 
 def copy_into(spec: LayerSpec, name: str = "stg") -> str:
-    return f"COPY {name} (rn, {', '.join(c.staging for c in spec.columns)}) FROM STDIN"
+    columns = ", ".join(s for c in spec.columns for s in c.staging)
+    return f"COPY {name} (rn, {columns}) FROM STDIN (FORMAT csv)"
 
 
 def _has(spec: LayerSpec, column: str) -> bool:
@@ -61,7 +62,7 @@ def _code(spec: LayerSpec, column: str) -> str:
 def units(spec: LayerSpec, key: str) -> list[str]:
     """Statements that build `unidade` (one row per key) and `mensal` (summed monthly values)."""
     monthly = [c for c in spec.columns if c.kind == "real" and c.name[-2:] in MONTHS]
-    sums = ", ".join(f"sum({c.staging}) AS {c.staging}" for c in monthly)
+    sums = ", ".join(f"sum({c.staging[0]}) AS {c.staging[0]}" for c in monthly)
     semred = ", max(semred) AS semred" if _has(spec, "SEMRED") else ""
     return [
         # Attributes from the active row (else the last one in the file) of each unit.
@@ -72,8 +73,8 @@ def units(spec: LayerSpec, key: str) -> list[str]:
         f"""CREATE TEMP TABLE mensal ON COMMIT DROP AS
             SELECT intel_lead.hash_id(%(dist)s, {key}, %(ano)s, %(camada)s) AS uc_id, {key} AS k, {sums}{semred}
             FROM stg WHERE {key} IS NOT NULL GROUP BY {key}""",
-        "ANALYZE unidade",
-        "ANALYZE mensal",
+        # Statistics only where a plan depends on them: the location join on pn_con.
+        "ANALYZE unidade (k, pn_con)",
     ]
 
 
@@ -121,7 +122,8 @@ def insert_units(spec: LayerSpec) -> str:
                u.liv = 1, u.ceg_gd, u.pac, u.ctmt, {_col(spec, "UNI_TR_MT")}, u.uni_tr_at, u.sub, u.conj, u.tip_sist,
                u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)}))
         FROM unidade u
-        {joins}"""
+        {joins}
+        ORDER BY 1"""
 
 
 def insert_monthly(spec: LayerSpec) -> list[str]:
@@ -144,7 +146,8 @@ def insert_monthly(spec: LayerSpec) -> list[str]:
         f"""INSERT INTO intel_lead.lead_energia_mensal
                 (uc_id, mes, origem, energia_ponta_kwh, energia_fora_ponta_kwh, energia_total_kwh)
             SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.p, v.f, v.t
-            FROM mensal m CROSS JOIN LATERAL (VALUES {energia}) AS v (mes, p, f, t)"""
+            FROM mensal m CROSS JOIN LATERAL (VALUES {energia}) AS v (mes, p, f, t)
+            ORDER BY m.uc_id, v.mes"""
     )
     if demanda:
         statements.append(
@@ -152,14 +155,16 @@ def insert_monthly(spec: LayerSpec) -> list[str]:
                     (uc_id, mes, origem, demanda_ponta_kw, demanda_fora_ponta_kw, demanda_total_kw,
                      demanda_contratada_kw)
                 SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.p, v.f, v.t, nullif(u.dem_cont, 0)
-                FROM mensal m JOIN unidade u ON u.k = m.k CROSS JOIN LATERAL (VALUES {demanda}) AS v (mes, p, f, t)"""
+                FROM mensal m JOIN unidade u ON u.k = m.k CROSS JOIN LATERAL (VALUES {demanda}) AS v (mes, p, f, t)
+                ORDER BY m.uc_id, v.mes"""
         )
     semred = "m.semred > 0" if _has(spec, "SEMRED") else "NULL::boolean"
     qualidade = values("m.dic_{m}", "m.fic_{m}")
     statements.append(
         f"""INSERT INTO intel_lead.lead_qualidade_mensal (uc_id, mes, origem, dic_h, fic, semrede)
             SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.dic, v.fic, {semred}
-            FROM mensal m CROSS JOIN LATERAL (VALUES {qualidade}) AS v (mes, dic, fic)"""
+            FROM mensal m CROSS JOIN LATERAL (VALUES {qualidade}) AS v (mes, dic, fic)
+            ORDER BY m.uc_id, v.mes"""
     )
     return statements
 
@@ -200,7 +205,7 @@ def insert_points(table: str, fonte: str) -> str:
         SELECT DISTINCT ON (s.cod_id)
                intel_lead.hash_id(%(dist)s, s.cod_id, %(ano)s, '{fonte}'), s.cod_id, %(dist)s, %(ano)s, '{fonte}',
                {tipo}, coalesce(s.descr, ''), coalesce(s.descr ILIKE 'Poste ficticio%%', false), mu.cod_ibge,
-               CASE WHEN s.shape IS NOT NULL THEN ST_Force2D(ST_SetSRID(ST_GeomFromWKB(s.shape), 4674)) END
+               CASE WHEN s.x IS NOT NULL AND s.y IS NOT NULL THEN ST_SetSRID(ST_MakePoint(s.x, s.y), 4674) END
         FROM {table} s
         LEFT JOIN intel_lead.municipio mu ON mu.cod_ibge = s.mun
         WHERE s.cod_id IS NOT NULL

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import re
+import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 from osgeo import gdal, ogr
 
 gdal.UseExceptions()
@@ -41,8 +43,9 @@ class Column:
     required: bool = False
 
     @property
-    def staging(self) -> str:
-        return self.name.lower()
+    def staging(self) -> tuple[str, ...]:
+        """Column name(s) in the staging table: a point geometry is staged as its x and y."""
+        return ("x", "y") if self.kind == "wkb" else (self.name.lower(),)
 
 
 @dataclass(frozen=True)
@@ -168,7 +171,7 @@ class FileInfo:
 
 @dataclass
 class LayerReader:
-    """Batches of one layer, as lists of tuples in `columns` order (missing optional columns are None)."""
+    """Batches of one layer as Arrow tables in staging order (missing optional columns are null)."""
 
     spec: LayerSpec
     columns: tuple[Column, ...]  # the spec's columns, in staging order
@@ -177,24 +180,56 @@ class LayerReader:
     _layer: Any = field(repr=False, default=None)
     _dataset: Any = field(repr=False, default=None)
 
-    def batches(self, size: int = 50_000) -> Iterator[list[tuple[object, ...]]]:
-        stream = self._layer.GetArrowStreamAsNumPy(options=[f"MAX_FEATURES_IN_BATCH={size}", "INCLUDE_FID=NO"])
-        for batch in stream:
-            n = len(next(iter(batch.values()))) if batch else 0
-            values = [_column_values(batch.get(self.source.get(c.name, "")), c, n) for c in self.columns]
-            yield list(zip(*values, strict=True))
+    def batches(self, size: int = 50_000) -> Iterator[pa.Table]:
+        stream = self._layer.GetArrowStreamAsPyArrow(options=[f"MAX_FEATURES_IN_BATCH={size}", "INCLUDE_FID=NO"])
+        for chunk in stream:
+            batch = pa.RecordBatch.from_struct_array(chunk) if isinstance(chunk, pa.StructArray) else chunk
+            names: list[str] = []
+            arrays: list[pa.Array] = []
+            for column in self.columns:
+                names.extend(column.staging)
+                arrays.extend(_staged(batch, self.source.get(column.name), column))
+            yield pa.Table.from_arrays(arrays, names=names)
 
 
-def _column_values(array: Any, column: Column, n: int) -> list[object]:
-    """Python values of one column of a batch: ' ' (the BDGD's empty text) becomes None."""
-    if array is None:
-        return [None] * n
+_ARROW_TYPES = {"text": pa.string(), "int": pa.int64(), "real": pa.float64()}
+
+
+def _staged(batch: pa.RecordBatch, source: str | None, column: Column) -> list[pa.Array]:
+    """The staging value(s) of one column: ' ' (the BDGD's empty text) becomes null, text is trimmed."""
+    n = batch.num_rows
     if column.kind == "wkb":
-        return [bytes(v) if v is not None else None for v in array]
+        if source is None:
+            return [pa.nulls(n, pa.float64()), pa.nulls(n, pa.float64())]
+        return list(_point_xy(batch.column(source)))
+    if source is None:
+        return [pa.nulls(n, _ARROW_TYPES[column.kind])]
+    values = batch.column(source)
     if column.kind == "text":
-        decoded = np.char.strip(np.char.decode(array, "utf-8", errors="replace")) if array.dtype.kind == "S" else array
-        return [v or None for v in decoded.tolist()]
-    return array.tolist()
+        trimmed = pc.utf8_trim_whitespace(values.cast(pa.string()))
+        return [pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.string()), trimmed)]
+    return [values.cast(_ARROW_TYPES[column.kind])]
+
+
+def _point_xy(wkb: pa.Array) -> tuple[pa.Array, pa.Array]:
+    """x and y of WKB points (2D, Z or M); empty points (NaN) and other geometries become null."""
+    xs: list[float | None] = []
+    ys: list[float | None] = []
+    for value in wkb.to_pylist():
+        if value is None or len(value) < 21:
+            xs.append(None)
+            ys.append(None)
+            continue
+        order = "<" if value[0] == 1 else ">"
+        (kind,) = struct.unpack_from(order + "I", value, 1)
+        x, y = struct.unpack_from(order + "dd", value, 5)
+        if (kind & 0x0FFFFFFF) % 1000 != 1 or x != x or y != y:  # a point (ISO or EWKB flags), not empty
+            xs.append(None)
+            ys.append(None)
+        else:
+            xs.append(x)
+            ys.append(y)
+    return pa.array(xs, pa.float64()), pa.array(ys, pa.float64())
 
 
 def resolve(path: str | Path) -> str:
