@@ -22,6 +22,9 @@ class ImportStatus(models.Model):
     )
     arquivo = models.CharField("arquivo de origem", max_length=500)
     sha256 = models.CharField(max_length=64, blank=True, db_default="")
+    item_id = models.CharField(
+        "item do catálogo ANEEL", max_length=32, blank=True, db_default="", help_text="ArcGIS item id, when downloaded"
+    )
     linhas_lidas = models.BigIntegerField(default=0, db_default=0)
     linhas_inseridas = models.BigIntegerField(default=0, db_default=0)
     linhas_mescladas = models.BigIntegerField(default=0, db_default=0)

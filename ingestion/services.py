@@ -17,7 +17,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.csv as pcsv
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -111,6 +114,27 @@ def bdgd_import_async(
     return statuses
 
 
+def bdgd_import_catalog(*, ano: int, distribuidora: int | None = None, force: bool = False) -> list[str]:
+    """Queue the import of every published BDGD of a year (one per distributor): a Celery group over files.
+
+    Each file is one task that downloads it on whichever worker takes it and imports its layers there,
+    so the group spreads over all workers of all machines; the summaries refresh when all are done.
+    Returns the queued item ids.
+    """
+    from celery import chord
+
+    from leads.tasks import views_refresh
+
+    from . import catalog
+    from .tasks import bdgd_fetch_and_import
+
+    items = catalog.catalog_list(distribuidora=distribuidora, ano=ano)
+    items = [i for i in items if not i.extra]  # the year's regular release of each distributor
+    if items:
+        chord(bdgd_fetch_and_import.si(i.item_id, force) for i in items)(views_refresh.si())
+    return [i.item_id for i in items]
+
+
 def layer_busy(status: ImportStatus) -> bool:
     """True when another session holds this layer's import lock (an import of it is running now)."""
     with _data_connection() as conn, conn.cursor() as cur:
@@ -135,6 +159,7 @@ def bdgd_import(
     ano: int | None = None,
     force: bool = False,
     progress: Callable[[ImportStatus], None] | None = None,
+    item_id: str = "",
 ) -> ImportOutcome:
     """Import the requested layers of a BDGD file (PONNOT first, then the unit layers).
 
@@ -145,7 +170,7 @@ def bdgd_import(
     outcome = ImportOutcome(info=info, sha256=digest)
     for camada in ordered:
         status = ImportStatus.objects.create(
-            distribuidora_id=dist, ano=year, camada=camada, arquivo=str(path), sha256=digest
+            distribuidora_id=dist, ano=year, camada=camada, arquivo=str(path), sha256=digest, item_id=item_id
         )
         bdgd_import_layer(status=status, dataset=dataset, force=force, progress=progress)
         outcome.statuses.append(status)
@@ -173,6 +198,8 @@ def bdgd_import_layer(
             raise bdgd.BdgdError(f"{bdgd.LAYERS[status.camada].layer} is not in this geodatabase")
         with _data_connection() as conn:
             with conn.cursor() as cur:
+                # Sorts and hashes of a layer of millions of rows stay in memory; inserts in key order.
+                cur.execute("SET LOCAL work_mem = '256MB'")
                 cur.execute("SELECT pg_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))",
                             [status.distribuidora_id, "import", status.ano, status.camada])  # fmt: skip
                 previous = _same_file_imported(status) if not force else None
@@ -238,20 +265,23 @@ def _stage(
     status: ImportStatus | None,
     progress: Callable[[ImportStatus], None] | None,
 ) -> int:
-    """COPY the layer into a temporary table in batches; returns rows read."""
+    """COPY the layer into a temporary table in batches (Arrow -> CSV -> COPY); returns rows read."""
     cur.execute(sql.staging_table(reader.spec, table))
     rows = 0
+    options = pcsv.WriteOptions(include_header=False)
     with cur.copy(sql.copy_into(reader.spec, table)) as copy:
         for batch in reader.batches(BATCH_ROWS):
-            for row in batch:
-                rows += 1
-                copy.write_row((rows, *row))
+            n = batch.num_rows
+            batch = batch.add_column(0, "rn", pa.array(np.arange(rows + 1, rows + n + 1, dtype=np.int64)))
+            sink = pa.BufferOutputStream()
+            pcsv.write_csv(batch, sink, options)
+            copy.write(memoryview(sink.getvalue()))
+            rows += n
             if status is not None:
                 status.linhas_lidas = rows
                 ImportStatus.objects.filter(pk=status.pk).update(linhas_lidas=rows)
                 if progress:
                     progress(status)
-    cur.execute(f"ANALYZE {table}")
     return rows
 
 
@@ -276,7 +306,7 @@ def _import_points(
         tr_points = cur.rowcount
     cur.execute("SELECT count(*) FROM stg WHERE cod_id IS NULL")
     (no_code,) = cur.fetchone() or (0,)
-    cur.execute("SELECT count(*) FROM stg WHERE shape IS NULL")
+    cur.execute("SELECT count(*) FROM stg WHERE x IS NULL OR y IS NULL")
     (no_geometry,) = cur.fetchone() or (0,)
     status.linhas_lidas = rows
     status.linhas_inseridas = points

@@ -1,13 +1,18 @@
 from __future__ import annotations
 
+import logging
+
 from celery import shared_task
 from django.conf import settings
+from django.utils import timezone
 
 from leads.models import StatusImportacao
 
-from . import services
+from . import catalog, services
 from .models import ImportStatus
 from .readers import bdgd
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task(
@@ -35,3 +40,53 @@ def bdgd_import_layer(self, status_id: int, force: bool = False) -> int:  # type
         return status_id
     services.bdgd_import_layer(status=status, dataset=dataset, force=force)
     return status_id
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(catalog.hub.CatalogError,),
+    retry_backoff=60,
+    max_retries=5,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def bdgd_fetch_and_import(self, item_id: str, force: bool = False) -> list[int]:  # type: ignore[no-untyped-def]
+    """Download a catalog item on this worker (resuming) and import all its layers here; returns status ids.
+
+    The file lives on the worker that downloaded it, so its layers import in this same task, PONNOT first.
+    Redelivery is safe: the download resumes or is skipped, and layers already imported from the same file
+    are no-ops. A failed download is retried with backoff.
+    """
+    download = catalog.bdgd_download(item_id=item_id)
+    try:
+        outcome = services.bdgd_import(path=download.path, force=force, item_id=item_id)
+    except services.BdgdImportError as exc:
+        logger.error("catalog item %s: %s", item_id, exc)
+        return []
+    return [s.pk for s in outcome.statuses]
+
+
+@shared_task(bind=True, acks_late=True, time_limit=600)
+def bdgd_watch_releases(self) -> list[str]:  # type: ignore[no-untyped-def]
+    """Queue the import of published BDGDs not imported yet (the watched years and distributors).
+
+    Idempotent: an item with a completed import, or one queued in the last day, is not queued again.
+    """
+    years = settings.BDGD_WATCH_YEARS or [timezone.now().year - 1]
+    watched = {int(code) for code in settings.BDGD_WATCH_DISTRIBUIDORAS}
+    queued = []
+    for year in years:
+        for item in catalog.catalog_list(ano=int(year)):
+            if watched and item.distribuidora not in watched:
+                continue
+            recent = timezone.now() - timezone.timedelta(days=1)
+            known = ImportStatus.objects.filter(item_id=item.item_id).filter(
+                status=StatusImportacao.COMPLETED
+            ) | ImportStatus.objects.filter(item_id=item.item_id, criado_em__gte=recent)
+            if known.exists():
+                continue
+            bdgd_fetch_and_import.delay(item.item_id)
+            queued.append(item.item_id)
+    return queued

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "leads.tasks.views_refresh",
         "schedule": crontab(hour=3, minute=30),
     },
+    "bdgd-new-releases": {
+        "task": "ingestion.tasks.bdgd_watch_releases",
+        "schedule": crontab(day_of_week="mon", hour=4, minute=0),
+    },
 }
 
 # --- API ---
@@ -249,4 +253,8 @@ LOGGING = {
 
 # --- ANEEL sources ---
 BDGD_HUB_URL = env_str("BDGD_HUB_URL", "https://dadosabertos-aneel.opendata.arcgis.com")
+BDGD_ITEMS_URL = env_str("BDGD_ITEMS_URL", "https://www.arcgis.com/sharing/rest/content/items")
 BDGD_HTTP_TIMEOUT = env_int("BDGD_HTTP_TIMEOUT", 60)
+# What the weekly watch imports: reference years (default: last year) and ANEEL codes (default: all).
+BDGD_WATCH_YEARS = [int(y) for y in env_list("BDGD_WATCH_YEARS")]
+BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")

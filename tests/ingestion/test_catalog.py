@@ -88,3 +88,27 @@ def test_catalog_command_prints_items_and_fails_cleanly(hub_url: str, capsys: py
     HubReplay.fail = True
     with pytest.raises(CommandError, match=r"ANEEL catalog at http://127\.0\.0\.1:.*500 Server Error"):
         call_command("bdgd_catalog")
+
+
+@pytest.mark.django_db
+def test_weekly_watch_queues_only_releases_not_imported(hub_url: str) -> None:
+    import redis
+    from django.conf import settings
+
+    from ingestion import tasks
+    from ingestion.models import ImportStatus
+
+    broker = redis.Redis.from_url(settings.CELERY_BROKER_URL)
+    broker.delete("celery")
+    ImportStatus.objects.create(
+        distribuidora_id=401, ano=2024, camada="UCBT", arquivo="x", status="completed",
+        item_id="aee6d2c787624fea9a6026c02816b262",
+    )  # fmt: skip
+    with override_settings(BDGD_WATCH_YEARS=[2024], BDGD_WATCH_DISTRIBUIDORAS=["401", "26"]):
+        queued = tasks.bdgd_watch_releases.run()
+    energisa_ac = [r["item_id"] for r in ROWS if r["cod_aneel"] == "26" and r["data_base"] == "2024-12-31"]
+    assert queued == energisa_ac
+    messages = [json.loads(m) for m in broker.lrange("celery", 0, -1)]
+    assert [m["headers"]["task"] for m in messages] == ["ingestion.tasks.bdgd_fetch_and_import"]
+    assert messages[0]["headers"]["argsrepr"] == repr((energisa_ac[0],))
+    broker.delete("celery")

@@ -7,13 +7,19 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingestion import services
 from ingestion.models import ImportStatus
+from ingestion.readers.hub import CatalogError
 
 
 class Command(BaseCommand):
     help = "Import a BDGD geodatabase (.gdb folder or .gdb.zip as ANEEL publishes it) into intel_lead."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("path", help="a .gdb folder or a .gdb.zip")
+        parser.add_argument("path", nargs="?", help="a .gdb folder or a .gdb.zip")
+        parser.add_argument(
+            "--catalog",
+            action="store_true",
+            help="import every published BDGD of --ano from ANEEL's catalog (Celery group: download + import per file)",
+        )
         parser.add_argument(
             "--layers",
             default=",".join(services.ALL_LAYERS),
@@ -35,6 +41,19 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"  {status.camada}: {status.linhas_lidas:,} rows read")
 
+        if options["catalog"]:
+            if not options["ano"] or options["path"]:
+                raise CommandError("--catalog takes --ano YYYY (and optionally --distribuidora), not a PATH")
+            try:
+                items = services.bdgd_import_catalog(
+                    ano=options["ano"], distribuidora=options["distribuidora"], force=options["force"]
+                )
+            except CatalogError as exc:
+                raise CommandError(str(exc)) from exc
+            self.stdout.write(f"queued {len(items)} geodatabase(s) of {options['ano']}: {', '.join(items)}")
+            return
+        if not options["path"]:
+            raise CommandError("give a PATH (a .gdb folder or .gdb.zip), or --catalog --ano YYYY")
         request = {
             "path": options["path"],
             "layers": [c.strip() for c in options["layers"].split(",") if c.strip()],
