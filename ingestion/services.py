@@ -135,17 +135,6 @@ def bdgd_import_catalog(*, ano: int, distribuidora: int | None = None, force: bo
     return [i.item_id for i in items]
 
 
-def layer_busy(status: ImportStatus) -> bool:
-    """True when another session holds this layer's import lock (an import of it is running now)."""
-    with _data_connection() as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_try_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))",
-            [status.distribuidora_id, "import", status.ano, status.camada],
-        )
-        row = cur.fetchone()
-        return not (row and row[0])
-
-
 def import_failed(status: ImportStatus, error: str) -> None:
     status.status, status.erro, status.finalizado_em = StatusImportacao.FAILED, error, timezone.now()
     status.save(update_fields=["status", "erro", "finalizado_em"])
@@ -200,8 +189,13 @@ def bdgd_import_layer(
             with conn.cursor() as cur:
                 # Sorts and hashes of a layer of millions of rows stay in memory; inserts in key order.
                 cur.execute("SET LOCAL work_mem = '256MB'")
+                # If this process dies, the server notices within seconds and rolls back, releasing the lock.
+                cur.execute("SET client_connection_check_interval = '2s'")
                 cur.execute("SELECT pg_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))",
                             [status.distribuidora_id, "import", status.ano, status.camada])  # fmt: skip
+                finished = ImportStatus.objects.filter(pk=status.pk, status__in=["completed", "failed"]).first()
+                if finished is not None:  # a redelivered task whose first run finished while we waited
+                    return finished
                 previous = _same_file_imported(status) if not force else None
                 if previous is not None:
                     status.relatorio = {"sem_alteracao": True, "importacao_anterior": previous}

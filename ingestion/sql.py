@@ -82,6 +82,28 @@ def location_routes(spec: LayerSpec) -> str:
     return LOCATION_ROUTES.format(uni_tr_mt=_col(spec, "UNI_TR_MT"))
 
 
+def _over_months(function: str, *templates: str) -> str:
+    """An aggregate over the twelve monthly columns of `mensal` (NULLs ignored, as in the monthly tables)."""
+    values = ", ".join(f"({' + '.join(t.format(m=m) for t in templates)})" for m in MONTHS)
+    return f"(SELECT {function}(v) FROM (VALUES {values}) AS t (v))"
+
+
+def annual_figures(spec: LayerSpec) -> dict[str, str]:
+    """The yearly columns of lead_bruto, from the unit's summed monthly values (alias m = mensal)."""
+    if _has(spec, "ENE_P_01"):
+        energia = _over_months("sum", "m.ene_p_{m}", "m.ene_f_{m}")
+        pico = "greatest(" + ", ".join(f"m.dem_p_{m}, m.dem_f_{m}" for m in MONTHS) + ")"
+    else:
+        energia = _over_months("sum", "m.ene_{m}")
+        pico = "greatest(" + ", ".join(f"m.dem_{m}" for m in MONTHS) + ")" if _has(spec, "DEM_01") else "NULL"
+    return {
+        "energia_anual_kwh": energia,
+        "demanda_pico_kw": pico,
+        "media_dic": _over_months("avg", "m.dic_{m}"),
+        "media_fic": _over_months("avg", "m.fic_{m}"),
+    }
+
+
 def insert_units(spec: LayerSpec) -> str:
     joins = "\n".join(
         f"LEFT JOIN intel_lead.{table} {alias} ON {alias}.{pk} = {_code(spec, column)}"
@@ -97,6 +119,7 @@ def insert_units(spec: LayerSpec) -> str:
         for column, values in _ENUMS
     ]
     dem_cont = _col(spec, "DEM_CONT")
+    annual = annual_figures(spec)
     date_ok = (
         "u.dat_con ~ '^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[12][0-9]{3}$' "
         "AND substr(u.dat_con, 1, 2)::int <= extract(day from (make_date(substr(u.dat_con, 7, 4)::int, "
@@ -108,7 +131,7 @@ def insert_units(spec: LayerSpec) -> str:
             grupo_tensao_id, grupo_tarifario_id, tipo_sistema_id, situacao, classe_consumo_id, segmento_mercado_id,
             municipio_id, bairro, cep, pac, pn_con, carga_instalada_kw, demanda_contratada_kw, tensao_fornecimento,
             area_localizacao, livre, ceg_gd, no_pac, ctmt, uni_tr_mt, uni_tr_at, sub, conj, tip_sist, tip_cc,
-            codigos_desconhecidos)
+            codigos_desconhecidos, {", ".join(annual)})
         SELECT intel_lead.hash_id(%(dist)s, u.k, %(ano)s, %(camada)s), u.k, %(dist)s, %(ano)s,
                %(camada)s::intel_lead.camada_enum,
                CASE WHEN {date_ok} THEN to_date(u.dat_con, 'DD/MM/YYYY') END,
@@ -120,8 +143,9 @@ def insert_units(spec: LayerSpec) -> str:
                u.pn_con, u.car_inst, nullif({dem_cont}, 0), {_code(spec, "TEN_FORN")},
                CASE WHEN u.are_loc IN ('UB', 'NU') THEN u.are_loc END,
                u.liv = 1, u.ceg_gd, u.pac, u.ctmt, {_col(spec, "UNI_TR_MT")}, u.uni_tr_at, u.sub, u.conj, u.tip_sist,
-               u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)}))
+               u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)})), {", ".join(annual.values())}
         FROM unidade u
+        JOIN mensal m ON m.k = u.k
         {joins}
         ORDER BY 1"""
 

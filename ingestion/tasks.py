@@ -25,13 +25,12 @@ logger = logging.getLogger(__name__)
 def bdgd_import_layer(self, status_id: int, force: bool = False) -> int:  # type: ignore[no-untyped-def]
     """Import the layer of one `import_status` row; returns its id.
 
-    Safe to redeliver: a finished row is left alone, and a row whose layer another worker is importing
-    right now (it holds the layer's lock) is skipped. A row left 'running' by a killed worker runs again.
+    Safe to redeliver: a finished row is left alone; while another worker still imports the layer, this
+    one waits on the layer's lock and then finds the row finished. A row left 'running' by a killed
+    worker (its transaction rolled back) is imported again.
     """
     status = ImportStatus.objects.get(pk=status_id)
     if status.status in (StatusImportacao.COMPLETED, StatusImportacao.FAILED):
-        return status_id
-    if services.layer_busy(status):
         return status_id
     try:
         dataset = bdgd.open_dataset(status.arquivo)

@@ -377,6 +377,12 @@ class LeadBruto(models.Model):
     codigos_desconhecidos = models.JSONField(
         default=dict, db_default={}, blank=True, help_text="BDGD codes outside the domain tables, by column"
     )
+    # Yearly figures of the monthly tables, written with them (importer, services.annual_figures_refresh):
+    # what lists filter and sort on, without aggregating twelve rows per unit at query time.
+    energia_anual_kwh = models.FloatField("energia anual (kWh)", null=True, blank=True)
+    demanda_pico_kw = models.FloatField("demanda de pico (kW)", null=True, blank=True)
+    media_dic = models.FloatField("DIC médio mensal (h)", null=True, blank=True)
+    media_fic = models.FloatField("FIC médio mensal", null=True, blank=True)
     geom = models.PointField(srid=4674, null=True, blank=True, help_text="the unit's own point, when known")
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
@@ -389,6 +395,9 @@ class LeadBruto(models.Model):
             models.Index(fields=["distribuidora", "ano", "camada"], name="lead_bruto_dist_ano_camada_idx"),
             models.Index(fields=["pn_con"], name="lead_bruto_pn_con_idx"),
             models.Index(fields=["pac"], name="lead_bruto_pac_idx"),
+            models.Index(fields=["energia_anual_kwh"], name="lead_bruto_energia_anual_idx"),
+            models.Index(fields=["media_dic"], name="lead_bruto_media_dic_idx"),
+            models.Index(fields=["media_fic"], name="lead_bruto_media_fic_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(camada="PONNOT"), name="lead_bruto_camada_de_uc"),
@@ -566,3 +575,20 @@ class ResumoDistribuidoraAno(models.Model):
     class Meta:
         managed = False
         db_table = table("resumo_distribuidora_ano")
+
+
+class ResumoSegmento(models.Model):
+    chave = models.CharField(max_length=60, primary_key=True)
+    distribuidora = models.ForeignKey(Distribuidora, on_delete=models.DO_NOTHING, db_constraint=False)
+    ano = models.SmallIntegerField()
+    segmento_mercado = models.ForeignKey(SegmentoMercado, null=True, on_delete=models.DO_NOTHING, db_constraint=False)
+    n_ucs = models.BigIntegerField()
+    n_livres = models.BigIntegerField()
+    energia_anual_kwh = models.FloatField(null=True)
+    pac_total_kw = models.FloatField(null=True)
+    media_dic = models.FloatField(null=True)
+    media_fic = models.FloatField(null=True)
+
+    class Meta:
+        managed = False
+        db_table = table("resumo_segmento")

@@ -12,7 +12,7 @@ from . import refdata
 
 logger = logging.getLogger(__name__)
 
-MATERIALIZED_VIEWS = ("resumo_energia_por_municipio", "resumo_distribuidora_ano")
+MATERIALIZED_VIEWS = ("resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento")
 
 
 def _upsert(rows: refdata.DomainRows) -> int:
@@ -85,3 +85,30 @@ def views_refresh(*, concurrently: bool = True) -> list[str]:
             )
             refreshed.append(name)
     return refreshed
+
+
+def annual_figures_refresh(*, uc_ids: list[int] | None = None) -> int:
+    """Recompute the yearly figures on lead_bruto from the monthly tables (all units, or these).
+
+    The importer writes them with the monthly rows; call this after writing monthly rows any other way.
+    """
+    where = "WHERE u.uc_id = ANY(%s)" if uc_ids is not None else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            UPDATE intel_lead.lead_bruto l
+            SET energia_anual_kwh = a.energia, demanda_pico_kw = a.pico, media_dic = a.dic, media_fic = a.fic
+            FROM (
+                SELECT u.uc_id,
+                       (SELECT sum(energia_total_kwh)
+                          FROM intel_lead.lead_energia_mensal WHERE uc_id = u.uc_id) AS energia,
+                       (SELECT max(greatest(demanda_total_kw, demanda_ponta_kw, demanda_fora_ponta_kw))
+                          FROM intel_lead.lead_demanda_mensal WHERE uc_id = u.uc_id) AS pico,
+                       (SELECT avg(dic_h) FROM intel_lead.lead_qualidade_mensal WHERE uc_id = u.uc_id) AS dic,
+                       (SELECT avg(fic) FROM intel_lead.lead_qualidade_mensal WHERE uc_id = u.uc_id) AS fic
+                FROM intel_lead.lead_bruto u {where}
+            ) a
+            WHERE a.uc_id = l.uc_id""",
+            [uc_ids] if uc_ids is not None else [],
+        )
+        return cursor.rowcount

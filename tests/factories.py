@@ -5,7 +5,7 @@ from __future__ import annotations
 import factory
 from django.contrib.gis.geos import Point
 
-from leads import models
+from leads import models, services
 from leads.keys import stable_id
 
 MUX = 401  # Mux Energia, ANEEL code 401 (RS)
@@ -49,7 +49,7 @@ def add_monthly(
     fic: list[float] | None = None,
     demanda: list[float] | None = None,
 ) -> None:
-    """Monthly rows for a unit: one value per month, January first."""
+    """Monthly rows for a unit (one value per month, January first), and its yearly figures."""
     origem = lead.camada
     if energia:
         models.LeadEnergiaMensal.objects.bulk_create(
@@ -69,3 +69,4 @@ def add_monthly(
             )
             for m in range(n)
         )
+    services.annual_figures_refresh(uc_ids=[lead.uc_id])

@@ -70,6 +70,18 @@ def test_mux_2024_imports_exactly() -> None:
     assert models.LeadComCoordenadas.objects.filter(fonte_coordenada__isnull=True).count() == 0
     assert models.LeadComCoordenadas.objects.filter(fonte_coordenada="ponto_notavel").count() == 13000
 
+    # The yearly figures written with the units agree with their monthly rows.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM intel_lead.lead_bruto l WHERE abs(l.energia_anual_kwh - "
+            "(SELECT sum(energia_total_kwh) FROM intel_lead.lead_energia_mensal e WHERE e.uc_id = l.uc_id)) > 1e-6 "
+            "OR abs(l.media_dic - (SELECT avg(dic_h) FROM intel_lead.lead_qualidade_mensal q WHERE q.uc_id = l.uc_id))"
+            " > 1e-9 OR l.energia_anual_kwh IS NULL"
+        )
+        assert cursor.fetchone()[0] == 0
+    peak = models.LeadBruto.objects.filter(camada="UCMT").order_by("-demanda_pico_kw").first()
+    assert peak.demanda_pico_kw == max(d.demanda_total_kw for d in peak.demanda_mensal.all())
+
     # Monthly energy equals, to the kWh, the sums GDAL computes from the file.
     for camada, layer in (("UCBT", "UCBT_tab"), ("UCMT", "UCMT_tab")):
         expected = file_monthly_sums(MUX_2024, layer, "ENE")

@@ -85,3 +85,34 @@ def test_redelivered_task_does_not_import_twice() -> None:
         assert status.finalizado_em == finished and status.status == "completed"
     finally:
         _wipe()
+
+
+def test_worker_killed_mid_import_leaves_nothing_partial_and_rerun_completes(
+    worker: subprocess.Popen[bytes], tmp_path: Path
+) -> None:
+    from django.core.management import call_command
+
+    sample = tmp_path / "Amostra_401_2097-12-31_V11_20970101-0000.gdb.zip"
+    call_command("make_sample_bdgd", "--ucs", "40000", "--ano", "2097", "--out", str(sample))
+    (status,) = services.bdgd_import_async(path=sample, layers=["UCBT"])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        status.refresh_from_db()
+        if status.linhas_lidas >= 40000:  # staged: the worker is now writing the layer
+            break
+        time.sleep(0.05)
+    time.sleep(1.0)
+    worker.kill()
+    worker.wait(timeout=10)
+    status.refresh_from_db()
+    assert status.status == "running"  # the worker died before finishing
+    time.sleep(1.0)  # the server notices the closed connection and rolls the transaction back
+    assert models.LeadBruto.objects.filter(ano=2097).count() == 0
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM intel_lead.lead_energia_mensal")
+        assert cursor.fetchone()[0] == 0
+
+    assert tasks.bdgd_import_layer.run(status.pk) == status.pk  # what a redelivery runs
+    status.refresh_from_db()
+    assert status.status == "completed", status.erro
+    assert models.LeadBruto.objects.filter(ano=2097).count() == 40000

@@ -79,7 +79,7 @@ def test_views_refresh_summarises_units() -> None:
     b = LeadBrutoFactory(pac=5.0, situacao="DS", classe_consumo_id="CO1", ceg_gd="GD.RS.000.001")
     add_monthly(a, energia=[10.0] * 12, dic=[2.0] * 12, fic=[1.0] * 12)
     add_monthly(b, energia=[1.0] * 12, dic=[4.0] * 12, fic=[3.0] * 12)
-    assert services.views_refresh() == ["resumo_energia_por_municipio", "resumo_distribuidora_ano"]
+    assert services.views_refresh() == ["resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento"]
 
     municipio = models.ResumoEnergiaMunicipio.objects.get(municipio_id="4314902", ano=2024)
     assert (municipio.n_ucs, municipio.n_ativas, municipio.n_pj) == (2, 1, 1)
@@ -87,3 +87,5 @@ def test_views_refresh_summarises_units() -> None:
     assert municipio.media_dic == pytest.approx(3.0)
     distribuidora = models.ResumoDistribuidoraAno.objects.get(chave="401:2024:UCBT")
     assert (distribuidora.n_ucs, distribuidora.n_com_gd, distribuidora.pac_total_kw) == (2, 1, 15.0)
+    segmento = models.ResumoSegmento.objects.get(chave="401:2024:-")
+    assert (segmento.n_ucs, segmento.energia_anual_kwh) == (2, pytest.approx(132.0))
