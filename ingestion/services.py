@@ -327,8 +327,11 @@ def _import_units(
     rows = _stage(cur, reader, "stg", status, progress)
     for statement in sql.units(reader.spec, key):
         cur.execute(statement, params)
-    cur.execute(sql.DELETE_UNITS, params)
-    replaced = cur.rowcount
+    cur.execute(sql.COUNT_LAYER, params)
+    (before,) = cur.fetchone() or (0,)
+    for statement in sql.REPLACE_PREVIOUS:
+        cur.execute(statement, params)
+    removed = cur.rowcount
     cur.execute(sql.insert_units(reader.spec), params)
     units = cur.rowcount
     for statement in sql.insert_monthly(reader.spec):
@@ -350,7 +353,8 @@ def _import_units(
     return {
         "chave": "COD_ID" if key == "cod_id" else "PAC (o arquivo não tem COD_ID)",
         "unidades": units,
-        "unidades_substituidas": replaced,
+        "unidades_atualizadas": before - removed,
+        "unidades_removidas": removed,
         "codigos_desconhecidos": unknown,
         "localizacao": {"ponto_notavel": by_point, "transformador": by_transformer, "sem_localizacao": unlocated},
         "datas_placeholder_01_01_2000": placeholder_dates,

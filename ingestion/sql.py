@@ -125,13 +125,17 @@ def insert_units(spec: LayerSpec) -> str:
         "AND substr(u.dat_con, 1, 2)::int <= extract(day from (make_date(substr(u.dat_con, 7, 4)::int, "
         "substr(u.dat_con, 4, 2)::int, 1) + interval '1 month - 1 day'))"
     )
+    columns = [
+        "uc_id", "cod_id", "distribuidora_id", "ano", "camada", "data_conexao", "data_conexao_placeholder", "cnae_id",
+        "grupo_tensao_id", "grupo_tarifario_id", "tipo_sistema_id", "situacao", "classe_consumo_id",
+        "segmento_mercado_id", "municipio_id", "bairro", "cep", "pac", "pn_con", "carga_instalada_kw",
+        "demanda_contratada_kw", "tensao_fornecimento", "area_localizacao", "livre", "ceg_gd", "no_pac", "ctmt",
+        "uni_tr_mt", "uni_tr_at", "sub", "conj", "tip_sist", "tip_cc", "codigos_desconhecidos", *annual,
+    ]  # fmt: skip
+    # A unit already imported keeps its row (and enrichment log): attributes replaced, processing restarts.
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
     return f"""
-        INSERT INTO intel_lead.lead_bruto (
-            uc_id, cod_id, distribuidora_id, ano, camada, data_conexao, data_conexao_placeholder, cnae_id,
-            grupo_tensao_id, grupo_tarifario_id, tipo_sistema_id, situacao, classe_consumo_id, segmento_mercado_id,
-            municipio_id, bairro, cep, pac, pn_con, carga_instalada_kw, demanda_contratada_kw, tensao_fornecimento,
-            area_localizacao, livre, ceg_gd, no_pac, ctmt, uni_tr_mt, uni_tr_at, sub, conj, tip_sist, tip_cc,
-            codigos_desconhecidos, {", ".join(annual)})
+        INSERT INTO intel_lead.lead_bruto ({", ".join(columns)})
         SELECT intel_lead.hash_id(%(dist)s, u.k, %(ano)s, %(camada)s), u.k, %(dist)s, %(ano)s,
                %(camada)s::intel_lead.camada_enum,
                CASE WHEN {date_ok} THEN to_date(u.dat_con, 'DD/MM/YYYY') END,
@@ -147,7 +151,8 @@ def insert_units(spec: LayerSpec) -> str:
         FROM unidade u
         JOIN mensal m ON m.k = u.k
         {joins}
-        ORDER BY 1"""
+        ORDER BY 1
+        ON CONFLICT (uc_id) DO UPDATE SET {updates}, status = 'raw', updated_at = now()"""
 
 
 def insert_monthly(spec: LayerSpec) -> list[str]:
@@ -193,9 +198,19 @@ def insert_monthly(spec: LayerSpec) -> list[str]:
     return statements
 
 
-DELETE_UNITS = (
-    "DELETE FROM intel_lead.lead_bruto WHERE distribuidora_id = %(dist)s AND ano = %(ano)s AND camada = %(camada)s"
-)
+_LAYER = "l.distribuidora_id = %(dist)s AND l.ano = %(ano)s AND l.camada = %(camada)s"
+
+# Replacing a layer: the monthly rows of its current units go set-based (one join per table, not one
+# cascade per unit), units absent from the new file go (their enrichment log with them), and units
+# still present are updated in place by insert_units, keeping their id and enrichment log.
+REPLACE_PREVIOUS = [
+    *(
+        f"DELETE FROM intel_lead.{table} x USING intel_lead.lead_bruto l WHERE x.uc_id = l.uc_id AND {_LAYER}"
+        for table in ("lead_energia_mensal", "lead_demanda_mensal", "lead_qualidade_mensal")
+    ),
+    f"DELETE FROM intel_lead.lead_bruto l WHERE {_LAYER} AND NOT EXISTS (SELECT 1 FROM mensal m WHERE m.uc_id = l.uc_id)",
+]
+COUNT_LAYER = f"SELECT count(*) FROM intel_lead.lead_bruto l WHERE {_LAYER}"
 
 UNKNOWN_CODES = """
     SELECT c.key, c.value, count(*)

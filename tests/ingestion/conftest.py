@@ -12,15 +12,21 @@ MUX_2024 = FIXTURES / "Mux_Energia_401_2024-12-31_V11_20250806-1857.gdb.zip"
 MUX_2021 = FIXTURES / "muxenergia_2021_V10_partial.gdb.zip"
 
 
+def committed(sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
+    """Run SQL on a connection of its own, committed at once (imports only see committed rows)."""
+    conninfo = connection.get_connection_params()
+    conninfo.pop("cursor_factory", None)
+    conninfo.pop("context", None)
+    with psycopg.connect(**conninfo, autocommit=True) as conn:
+        cursor = conn.execute(sql, params)
+        return cursor.fetchall() if cursor.description else []
+
+
 def _wipe() -> None:
     """Imports commit on their own connection: remove what they wrote, outside the test transaction."""
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    with psycopg.connect(**params, autocommit=True) as conn:
-        conn.execute("DELETE FROM intel_lead.lead_bruto")
-        conn.execute("DELETE FROM intel_lead.ponto_notavel")
-        conn.execute("DELETE FROM intel_lead.import_status")
+    committed("DELETE FROM intel_lead.lead_bruto")
+    committed("DELETE FROM intel_lead.ponto_notavel")
+    committed("DELETE FROM intel_lead.import_status")
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from ingestion import services
 from ingestion.models import ImportStatus
 from leads import models
 from leads.keys import stable_id
-from tests.ingestion.conftest import MUX_2021, MUX_2024
+from tests.ingestion.conftest import MUX_2021, MUX_2024, committed
 from tests.ingestion.helpers import unit, write_ucbt_gdb, zip_gdb
 
 pytestmark = pytest.mark.usefixtures("clean_imports")
@@ -137,7 +137,7 @@ def test_reimport_is_a_noop_unless_forced_and_keeps_ids() -> None:
     again = services.bdgd_import(path=MUX_2024, layers=["UCMT"])
     assert again.statuses[0].relatorio["sem_alteracao"] is True
     forced = services.bdgd_import(path=MUX_2024, layers=["UCMT"], force=True)
-    assert forced.statuses[0].relatorio["unidades_substituidas"] == 37
+    assert forced.statuses[0].relatorio["unidades_atualizadas"] == 37
     assert set(models.LeadBruto.objects.values_list("uc_id", flat=True)) == ids
 
 
@@ -212,3 +212,27 @@ def test_quirks_blank_text_placeholder_dates_unknown_codes_and_keys(tmp_path: Pa
     assert x2.segmento_mercado_id == "varejo"  # from the CNAE
     assert status.relatorio["codigos_desconhecidos"] == {"CLAS_SUB": {"ZZ": 1}}
     assert status.relatorio["localizacao"]["sem_localizacao"] == 2  # no PONNOT imported for this file
+
+
+def test_reimport_of_a_changed_file_updates_units_in_place_and_keeps_their_enrichment(tmp_path: Path) -> None:
+    first = write_ucbt_gdb(
+        tmp_path, [unit("keep", CLAS_SUB="RE1"), unit("gone")], name="A_401_2024-12-31_V11_20250101-0000.gdb"
+    )
+    services.bdgd_import(path=first, layers=["UCBT"])
+    keep, gone = stable_id(401, "keep", 2024, "UCBT"), stable_id(401, "gone", 2024, "UCBT")
+    for uc in (keep, gone):
+        committed(
+            "INSERT INTO intel_lead.lead_enrichment_log (uc_id, etapa, resultado, detalhes, executado_em) "
+            "VALUES (%s, 'cnpj', 'success', '{}', now())",
+            [uc],
+        )
+    second = write_ucbt_gdb(
+        tmp_path, [unit("keep", CLAS_SUB="CO1", ENE_01=7.0), unit("new")], name="A_401_2024-12-31_V11_20250202-0000.gdb"
+    )
+    report = services.bdgd_import(path=second, layers=["UCBT"]).statuses[0].relatorio
+    assert (report["unidades"], report["unidades_atualizadas"], report["unidades_removidas"]) == (2, 1, 1)
+    assert sorted(models.LeadBruto.objects.values_list("cod_id", flat=True)) == ["keep", "new"]
+    kept = models.LeadBruto.objects.get(uc_id=keep)
+    assert kept.classe_consumo_id == "CO1" and kept.energia_anual_kwh == pytest.approx(7.0 + 11 * 100.0)
+    assert models.LeadEnergiaMensal.objects.filter(uc_id=keep).count() == 12
+    assert committed("SELECT uc_id FROM intel_lead.lead_enrichment_log ORDER BY uc_id") == [(keep,)]
