@@ -298,6 +298,8 @@ def _import_points(
     if transformers:
         cur.execute(sql.insert_points("stg_tr", "UNTRMT"), params)
         tr_points = cur.rowcount
+    cur.execute(sql.RELOCATE_UNITS, params)
+    relocated = cur.rowcount
     cur.execute("SELECT count(*) FROM stg WHERE cod_id IS NULL")
     (no_code,) = cur.fetchone() or (0,)
     cur.execute("SELECT count(*) FROM stg WHERE x IS NULL OR y IS NULL")
@@ -313,6 +315,7 @@ def _import_points(
         "linhas_untrmt": tr_rows,
         "untrmt_ausente": transformers is None,
         "pontos_substituidos": replaced,
+        "unidades_relocalizadas": relocated,
     }
 
 
@@ -342,7 +345,7 @@ def _import_units(
     unknown: dict[str, dict[str, int]] = {}
     for column, code, count in cur.fetchall():
         unknown.setdefault(column, {})[code] = count
-    cur.execute(sql.location_routes(reader.spec), params)
+    cur.execute(sql.LOCATION_ROUTES, params)
     by_point, by_transformer, unlocated = cur.fetchone() or (0, 0, 0)
     cur.execute("SELECT count(*) FROM stg WHERE dat_con = '01/01/2000'")
     (placeholder_dates,) = cur.fetchone() or (0,)

@@ -73,13 +73,10 @@ def units(spec: LayerSpec, key: str) -> list[str]:
         f"""CREATE TEMP TABLE mensal ON COMMIT DROP AS
             SELECT intel_lead.hash_id(%(dist)s, {key}, %(ano)s, %(camada)s) AS uc_id, {key} AS k, {sums}{semred}
             FROM stg WHERE {key} IS NOT NULL GROUP BY {key}""",
-        # Statistics only where a plan depends on them: the location join on pn_con.
+        # Statistics only where a plan depends on them: the joins on the key and on pn_con.
         "ANALYZE unidade (k, pn_con)",
+        "ANALYZE mensal (k)",
     ]
-
-
-def location_routes(spec: LayerSpec) -> str:
-    return LOCATION_ROUTES.format(uni_tr_mt=_col(spec, "UNI_TR_MT"))
 
 
 def _over_months(function: str, *templates: str) -> str:
@@ -131,9 +128,15 @@ def insert_units(spec: LayerSpec) -> str:
         "segmento_mercado_id", "municipio_id", "bairro", "cep", "pac", "pn_con", "carga_instalada_kw",
         "demanda_contratada_kw", "tensao_fornecimento", "area_localizacao", "livre", "ceg_gd", "no_pac", "ctmt",
         "uni_tr_mt", "uni_tr_at", "sub", "conj", "tip_sist", "tip_cc", "codigos_desconhecidos", *annual,
+        "coordenada", "fonte_coordenada",
     ]  # fmt: skip
     # A unit already imported keeps its row (and enrichment log): attributes replaced, processing restarts.
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:])
+    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:-2])
+    # A unit's own point (set after import) keeps precedence over the located one.
+    updates += (
+        ", coordenada = coalesce(lead_bruto.geom, EXCLUDED.coordenada)"
+        ", fonte_coordenada = CASE WHEN lead_bruto.geom IS NOT NULL THEN 'proprio' ELSE EXCLUDED.fonte_coordenada END"
+    )
     return f"""
         INSERT INTO intel_lead.lead_bruto ({", ".join(columns)})
         SELECT intel_lead.hash_id(%(dist)s, u.k, %(ano)s, %(camada)s), u.k, %(dist)s, %(ano)s,
@@ -147,10 +150,17 @@ def insert_units(spec: LayerSpec) -> str:
                u.pn_con, u.car_inst, nullif({dem_cont}, 0), {_code(spec, "TEN_FORN")},
                CASE WHEN u.are_loc IN ('UB', 'NU') THEN u.are_loc END,
                u.liv = 1, u.ceg_gd, u.pac, u.ctmt, {_col(spec, "UNI_TR_MT")}, u.uni_tr_at, u.sub, u.conj, u.tip_sist,
-               u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)})), {", ".join(annual.values())}
+               u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)})), {", ".join(annual.values())},
+               coalesce(pn.geom, tr.geom),
+               CASE WHEN pn.geom IS NOT NULL THEN 'ponto_notavel' WHEN tr.geom IS NOT NULL THEN 'transformador' END
         FROM unidade u
         JOIN mensal m ON m.k = u.k
         {joins}
+        -- The final coordinate, by the rule of the view lead_com_coordenadas (the BDGD gives no own point).
+        LEFT JOIN intel_lead.ponto_notavel pn ON pn.distribuidora_id = %(dist)s AND pn.ano = %(ano)s
+             AND pn.fonte = 'PONNOT' AND pn.cod_id = u.pn_con
+        LEFT JOIN intel_lead.ponto_notavel tr ON tr.distribuidora_id = %(dist)s AND tr.ano = %(ano)s
+             AND tr.fonte = 'UNTRMT' AND tr.cod_id = {_col(spec, "UNI_TR_MT")}
         ORDER BY 1
         ON CONFLICT (uc_id) DO UPDATE SET {updates}, status = 'raw', updated_at = now()"""
 
@@ -208,7 +218,8 @@ REPLACE_PREVIOUS = [
         f"DELETE FROM intel_lead.{table} x USING intel_lead.lead_bruto l WHERE x.uc_id = l.uc_id AND {_LAYER}"
         for table in ("lead_energia_mensal", "lead_demanda_mensal", "lead_qualidade_mensal")
     ),
-    f"DELETE FROM intel_lead.lead_bruto l WHERE {_LAYER} AND NOT EXISTS (SELECT 1 FROM mensal m WHERE m.uc_id = l.uc_id)",
+    f"DELETE FROM intel_lead.lead_bruto l WHERE {_LAYER} "
+    "AND NOT EXISTS (SELECT 1 FROM mensal m WHERE m.uc_id = l.uc_id)",
 ]
 COUNT_LAYER = f"SELECT count(*) FROM intel_lead.lead_bruto l WHERE {_LAYER}"
 
@@ -219,20 +230,32 @@ UNKNOWN_CODES = """
       AND l.codigos_desconhecidos <> '{}'
     GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
 
-# Location routes of the staged units (PN_CON -> PONNOT, else UNI_TR_MT -> UNTRMT), same rules as the view
-# lead_com_coordenadas; counted on `unidade`, whose fresh statistics give the planner an index join.
-LOCATION_ROUTES = """
-    SELECT count(*) FILTER (WHERE pn.pn_id IS NOT NULL),
-           count(*) FILTER (WHERE pn.pn_id IS NULL AND tr.pn_id IS NOT NULL),
-           count(*) FILTER (WHERE pn.pn_id IS NULL AND tr.pn_id IS NULL)
-    FROM unidade u
-    LEFT JOIN intel_lead.ponto_notavel pn ON pn.distribuidora_id = %(dist)s AND pn.ano = %(ano)s
-         AND pn.fonte = 'PONNOT' AND pn.cod_id = u.pn_con
-    LEFT JOIN intel_lead.ponto_notavel tr ON tr.distribuidora_id = %(dist)s AND tr.ano = %(ano)s
-         AND tr.fonte = 'UNTRMT' AND tr.cod_id = {uni_tr_mt}"""
+LOCATION_ROUTES = f"""
+    SELECT count(*) FILTER (WHERE fonte_coordenada = 'ponto_notavel'),
+           count(*) FILTER (WHERE fonte_coordenada = 'transformador'),
+           count(*) FILTER (WHERE coordenada IS NULL)
+    FROM intel_lead.lead_bruto l WHERE {_LAYER}"""
 
 
 DELETE_POINTS = "DELETE FROM intel_lead.ponto_notavel WHERE distribuidora_id = %(dist)s AND ano = %(ano)s"
+
+
+# After the points of a distributor-year change, its units' final coordinates follow (own point first).
+RELOCATE_UNITS = """
+    UPDATE intel_lead.lead_bruto l SET coordenada = x.geom, fonte_coordenada = x.fonte
+    FROM (
+        SELECT u.uc_id, coalesce(u.geom, pn.geom, tr.geom) AS geom,
+               CASE WHEN u.geom IS NOT NULL THEN 'proprio' WHEN pn.geom IS NOT NULL THEN 'ponto_notavel'
+                    WHEN tr.geom IS NOT NULL THEN 'transformador' END AS fonte
+        FROM intel_lead.lead_bruto u
+        LEFT JOIN intel_lead.ponto_notavel pn ON pn.distribuidora_id = u.distribuidora_id AND pn.ano = u.ano
+             AND pn.fonte = 'PONNOT' AND pn.cod_id = u.pn_con
+        LEFT JOIN intel_lead.ponto_notavel tr ON tr.distribuidora_id = u.distribuidora_id AND tr.ano = u.ano
+             AND tr.fonte = 'UNTRMT' AND tr.cod_id = u.uni_tr_mt
+        WHERE u.distribuidora_id = %(dist)s AND u.ano = %(ano)s
+    ) x
+    WHERE x.uc_id = l.uc_id
+      AND (l.coordenada IS DISTINCT FROM x.geom OR l.fonte_coordenada IS DISTINCT FROM x.fonte)"""
 
 
 def insert_points(table: str, fonte: str) -> str:

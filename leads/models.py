@@ -87,6 +87,12 @@ class FontePonto(models.TextChoices):
     UNTRMT = "UNTRMT", "Transformador MT/BT"
 
 
+class FonteCoordenada(models.TextChoices):
+    PROPRIO = "proprio", "Ponto próprio"
+    PONTO_NOTAVEL = "ponto_notavel", "Ponto notável (PN_CON)"
+    TRANSFORMADOR = "transformador", "Transformador (UNI_TR_MT)"
+
+
 class TipoCliente(models.TextChoices):
     PF = "PF", "Pessoa física"
     PJ = "PJ", "Pessoa jurídica"
@@ -384,6 +390,10 @@ class LeadBruto(models.Model):
     media_dic = models.FloatField("DIC médio mensal (h)", null=True, blank=True)
     media_fic = models.FloatField("FIC médio mensal", null=True, blank=True)
     geom = models.PointField(srid=4674, null=True, blank=True, help_text="the unit's own point, when known")
+    # The final coordinate as the importer resolved it (same rule as the view lead_com_coordenadas), kept
+    # on the row so map and radius searches use a GiST index.
+    coordenada = models.PointField(srid=4674, null=True, blank=True)
+    fonte_coordenada = models.CharField(max_length=13, choices=FonteCoordenada.choices, null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
@@ -487,7 +497,7 @@ class LeadEnrichmentLog(models.Model):
 
 class LeadComCoordenadas(models.Model):
     uc = models.OneToOneField(
-        LeadBruto, primary_key=True, on_delete=models.DO_NOTHING, db_column="uc_id", related_name="coordenada"
+        LeadBruto, primary_key=True, on_delete=models.DO_NOTHING, db_column="uc_id", related_name="coordenada_view"
     )
     distribuidora_id = models.IntegerField()
     ano = models.SmallIntegerField()
