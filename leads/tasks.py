@@ -9,3 +9,11 @@ from . import services
 def views_refresh(self) -> list[str]:  # type: ignore[no-untyped-def]
     """Refresh the materialized summary views. Idempotent: a repeated run only refreshes again."""
     return services.views_refresh()
+
+
+@shared_task(bind=True, acks_late=True, time_limit=600)
+def tokens_flush_expired(self) -> None:  # type: ignore[no-untyped-def]
+    """Delete expired refresh tokens from the blacklist tables (simplejwt's flushexpiredtokens)."""
+    from django.core.management import call_command
+
+    call_command("flushexpiredtokens")

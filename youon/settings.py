@@ -7,6 +7,7 @@ settings refuse to start without a real SECRET_KEY.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
@@ -104,6 +105,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "rest_framework",
+    "rest_framework_simplejwt.token_blacklist",
+    "drf_spectacular",
     "django_filters",
     "leaflet",
     "import_export",
@@ -216,6 +219,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "leads.tasks.views_refresh",
         "schedule": crontab(hour=3, minute=30),
     },
+    "flush-expired-tokens": {
+        "task": "leads.tasks.tokens_flush_expired",
+        "schedule": crontab(hour=4, minute=30),
+    },
     "bdgd-new-releases": {
         "task": "ingestion.tasks.bdgd_watch_releases",
         "schedule": crontab(day_of_week="mon", hour=4, minute=0),
@@ -225,10 +232,38 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
 # --- API ---
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+        # The site's own pages call the API with the session.
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env_str("API_THROTTLE_ANON", "30/minute"),
+        "user": env_str("API_THROTTLE_USER", "1200/minute"),
+    },
+}
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env_int("JWT_ACCESS_MINUTES", 5)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env_int("JWT_REFRESH_DAYS", 1)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    # One algorithm, pinned: tokens signed otherwise (or 'none') are rejected.
+    "ALGORITHM": "HS256",
+    "SIGNING_KEY": env_secret("JWT_SIGNING_KEY") or SECRET_KEY,
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "You.On Intelligence API",
+    "DESCRIPTION": "Consumer units of the BDGD (ANEEL) as leads: filters, geography, aggregates, exports, imports.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
 }
 
 LEAFLET_CONFIG = {

@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from rest_framework import serializers
+
+from ingestion.models import ImportStatus
+
+
+class ImportStatusSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    duracao_s = serializers.FloatField(read_only=True, allow_null=True)
+
+    class Meta:
+        model = ImportStatus
+        fields = [
+            "id", "distribuidora", "ano", "camada", "status", "arquivo", "sha256", "item_id", "linhas_lidas",
+            "linhas_inseridas", "linhas_mescladas", "linhas_rejeitadas", "relatorio", "erro", "iniciado_em",
+            "finalizado_em", "criado_em", "duracao_s",
+        ]  # fmt: skip
+
+
+class ImportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """Start an import: a file the workers can read (`arquivo`) or an ANEEL catalog item (`item_id`)."""
+
+    arquivo = serializers.CharField(required=False, help_text="path of a .gdb folder or .gdb.zip on the workers")
+    item_id = serializers.CharField(required=False, help_text="32-hex ArcGIS item id (see bdgd_catalog)")
+    camadas = serializers.ListField(
+        child=serializers.ChoiceField(choices=["PONNOT", "UCAT", "UCMT", "UCBT"]), required=False
+    )
+    force = serializers.BooleanField(default=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if bool(attrs.get("arquivo")) == bool(attrs.get("item_id")):
+            raise serializers.ValidationError("give either arquivo or item_id")
+        if attrs.get("item_id") and not re.fullmatch(r"[0-9a-f]{32}", attrs["item_id"]):
+            raise serializers.ValidationError({"item_id": "32 hexadecimal digits"})
+        if attrs.get("arquivo") and not Path(attrs["arquivo"]).name.lower().endswith((".gdb", ".gdb.zip")):
+            raise serializers.ValidationError({"arquivo": "a .gdb folder or a .gdb.zip"})
+        return attrs

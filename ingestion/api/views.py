@@ -1,0 +1,54 @@
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiResponse, extend_schema
+from rest_framework import mixins, status, viewsets
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.reverse import reverse
+
+from ingestion import services, tasks
+from ingestion.models import ImportStatus
+from youon.lib.permissions import IsStaffFromAllowedNetwork, ReadOrStaffWrite
+
+from . import serializers
+
+
+class ImportStatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):  # type: ignore[type-arg]
+    """Import reports (`import_status`); staff start imports with POST."""
+
+    queryset = ImportStatus.objects.select_related("distribuidora").order_by("-id")
+    serializer_class = serializers.ImportStatusSerializer
+    permission_classes = [ReadOrStaffWrite]
+
+    @extend_schema(
+        request=serializers.ImportRequestSerializer,
+        responses={202: OpenApiResponse(description="queued: status URLs of the layers, or of the catalog job")},
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        body = serializers.ImportRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        if data.get("item_id"):
+            job = tasks.bdgd_fetch_and_import.delay(data["item_id"], data["force"])
+            return Response({"tarefa": job.id, "item_id": data["item_id"]}, status=status.HTTP_202_ACCEPTED)
+        try:
+            statuses = services.bdgd_import_async(path=data["arquivo"], layers=data.get("camadas"), force=data["force"])
+        except services.BdgdImportError as exc:
+            return Response({"arquivo": [str(exc)]}, status=status.HTTP_400_BAD_REQUEST)
+        urls = [reverse("importacao-detail", args=[s.pk], request=request) for s in statuses]
+        return Response({"importacoes": urls}, status=status.HTTP_202_ACCEPTED)
+
+
+class RefreshViewsViewSet(viewsets.ViewSet):
+    """Staff: refresh the materialized summaries on Celery."""
+
+    permission_classes = [IsStaffFromAllowedNetwork]
+
+    @extend_schema(request=None, responses={202: OpenApiResponse(description="queued")})
+    def create(self, request: Request) -> Response:
+        from leads.tasks import views_refresh
+
+        job = views_refresh.delay()
+        return Response({"tarefa": job.id}, status=status.HTTP_202_ACCEPTED)

@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from leads import models
+from leads.selectors import LeadDetail
+
+
+class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    # 64-bit ids do not fit a JavaScript number: they travel as strings.
+    uc_id = serializers.CharField(read_only=True)
+    uf = serializers.CharField(source="municipio.uf", default=None, read_only=True)
+    municipio_nome = serializers.CharField(source="municipio.nome", default=None, read_only=True)
+    tipo_cliente = serializers.CharField(source="classe_consumo.tipo_cliente", default=None, read_only=True)
+    possui_gd = serializers.SerializerMethodField()
+    lat = serializers.SerializerMethodField()
+    lon = serializers.SerializerMethodField()
+
+    class Meta:
+        model = models.LeadBruto
+        fields = [
+            "uc_id", "cod_id", "distribuidora", "ano", "camada", "situacao", "classe_consumo", "tipo_cliente",
+            "cnae", "segmento_mercado", "grupo_tensao", "grupo_tarifario", "municipio", "municipio_nome", "uf",
+            "pac", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic", "livre", "possui_gd",
+            "fonte_coordenada", "lat", "lon",
+        ]  # fmt: skip
+
+    def get_possui_gd(self, obj: models.LeadBruto) -> bool:
+        return obj.possui_gd
+
+    def get_lat(self, obj: models.LeadBruto) -> float | None:
+        return round(obj.coordenada.y, 6) if obj.coordenada else None
+
+    def get_lon(self, obj: models.LeadBruto) -> float | None:
+        return round(obj.coordenada.x, 6) if obj.coordenada else None
+
+
+class CodeDescription(serializers.Serializer):  # type: ignore[type-arg]
+    codigo = serializers.CharField()
+    descricao = serializers.CharField()
+
+
+def _domain(obj: Any, code_attr: str = "codigo", text_attr: str = "descricao") -> dict[str, Any] | None:
+    return None if obj is None else {"codigo": getattr(obj, code_attr), "descricao": getattr(obj, text_attr)}
+
+
+class MonthSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    mes = serializers.IntegerField()
+    energia_ponta_kwh = serializers.FloatField(allow_null=True)
+    energia_fora_ponta_kwh = serializers.FloatField(allow_null=True)
+    energia_total_kwh = serializers.FloatField(allow_null=True)
+    demanda_ponta_kw = serializers.FloatField(allow_null=True)
+    demanda_fora_ponta_kw = serializers.FloatField(allow_null=True)
+    demanda_total_kw = serializers.FloatField(allow_null=True)
+    demanda_contratada_kw = serializers.FloatField(allow_null=True)
+    dic_h = serializers.FloatField(allow_null=True)
+    fic = serializers.FloatField(allow_null=True)
+
+
+class EnrichmentSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = models.LeadEnrichmentLog
+        fields = ["etapa", "resultado", "detalhes", "executado_em"]
+
+
+class LeadDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A unit with every attribute and its domain description, its 12 months and its enrichment log."""
+
+    def to_representation(self, detail: LeadDetail) -> dict[str, Any]:
+        lead = detail.lead
+        data = LeadSerializer(lead).data
+        data.update(
+            {
+                "data_conexao": lead.data_conexao,
+                "data_conexao_placeholder": lead.data_conexao_placeholder,
+                "distribuidora": _domain(lead.distribuidora, "cod_aneel", "nome"),
+                "classe_consumo": _domain(lead.classe_consumo),
+                "cnae": _domain(lead.cnae, "subclasse"),
+                "segmento_mercado": _domain(lead.segmento_mercado, "codigo", "nome"),
+                "grupo_tensao": _domain(lead.grupo_tensao),
+                "grupo_tarifario": _domain(lead.grupo_tarifario),
+                "modalidade_tarifaria": _domain(lead.modalidade_tarifaria),
+                "tipo_sistema": _domain(lead.tipo_sistema),
+                "municipio": _domain(lead.municipio, "cod_ibge", "nome"),
+                "bairro": lead.bairro,
+                "cep": lead.cep,
+                "area_localizacao": lead.area_localizacao,
+                "carga_instalada_kw": lead.carga_instalada_kw,
+                "demanda_contratada_kw": lead.demanda_contratada_kw,
+                "tensao_fornecimento": lead.tensao_fornecimento,
+                "ceg_gd": lead.ceg_gd,
+                "pn_con": lead.pn_con,
+                "no_pac": lead.no_pac,
+                "ctmt": lead.ctmt,
+                "uni_tr_mt": lead.uni_tr_mt,
+                "sub": lead.sub,
+                "codigos_desconhecidos": lead.codigos_desconhecidos,
+                "status": lead.status,
+                "meses": self._months(detail),
+                "enriquecimento": EnrichmentSerializer(detail.enriquecimento, many=True).data,
+            }
+        )
+        return data
+
+    @staticmethod
+    def _months(detail: LeadDetail) -> list[dict[str, Any]]:
+        energia = {e.mes: e for e in detail.energia}
+        demanda = {d.mes: d for d in detail.demanda}
+        qualidade = {q.mes: q for q in detail.qualidade}
+        months = []
+        for mes in range(1, 13):
+            e, d, q = energia.get(mes), demanda.get(mes), qualidade.get(mes)
+            months.append(
+                {
+                    "mes": mes,
+                    "energia_ponta_kwh": e and e.energia_ponta_kwh,
+                    "energia_fora_ponta_kwh": e and e.energia_fora_ponta_kwh,
+                    "energia_total_kwh": e and e.energia_total_kwh,
+                    "demanda_ponta_kw": d and d.demanda_ponta_kw,
+                    "demanda_fora_ponta_kw": d and d.demanda_fora_ponta_kw,
+                    "demanda_total_kw": d and d.demanda_total_kw,
+                    "demanda_contratada_kw": d and d.demanda_contratada_kw,
+                    "dic_h": q and q.dic_h,
+                    "fic": q and q.fic,
+                }
+            )
+        return months
+
+
+class ResumoMunicipioSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = models.ResumoEnergiaMunicipio
+        fields = ["municipio", "nome", "uf", "ano", "n_ucs", "n_ativas", "n_pj", "energia_anual_kwh", "pac_total_kw",
+                  "media_dic", "media_fic"]  # fmt: skip
+
+
+class ResumoDistribuidoraSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = models.ResumoDistribuidoraAno
+        fields = ["distribuidora", "nome", "ano", "camada", "n_ucs", "n_ativas", "n_livres", "n_com_gd",
+                  "energia_anual_kwh", "pac_total_kw", "media_dic", "media_fic"]  # fmt: skip
+
+
+class ResumoSegmentoSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    class Meta:
+        model = models.ResumoSegmento
+        fields = ["distribuidora", "ano", "segmento_mercado", "n_ucs", "n_livres", "energia_anual_kwh",
+                  "pac_total_kw", "media_dic", "media_fic"]  # fmt: skip
+
+
+def domain_serializer(model_class: type[Any]) -> type[serializers.ModelSerializer]:  # type: ignore[type-arg]
+    """A read-only serializer of a domain table (every column; municipalities without their point)."""
+    options: dict[str, Any] = {"model": model_class}
+    if model_class is models.Municipio:
+        options["exclude"] = ["sede"]
+    else:
+        options["fields"] = "__all__"
+    meta = type("Meta", (), options)
+    return type(f"{model_class.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": meta})

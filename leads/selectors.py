@@ -1,0 +1,87 @@
+"""Reads of intel_lead for the API, the map pages and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.db.models import QuerySet
+
+from . import models
+from .filters import LeadFilter
+
+# Orderings a list accepts: a nullable field lists only units that have it (cursor pagination needs values).
+ORDERINGS = {
+    "energia_anual_kwh": "energia_anual_kwh",
+    "-energia_anual_kwh": "energia_anual_kwh",
+    "pac": "pac",
+    "-pac": "pac",
+    "media_dic": "media_dic",
+    "-media_dic": "media_dic",
+    "uc_id": None,
+}
+GEOJSON_MAX_FEATURES = 10_000
+GEOJSON_PRECISION = 6  # decimal places of degrees: about 0.1 m
+
+LIST_RELATED = ("distribuidora", "municipio", "classe_consumo", "segmento_mercado")
+
+
+def lead_list(*, params: Mapping[str, Any], ordering: str = "uc_id") -> QuerySet[models.LeadBruto]:
+    """Units matching the filters, with what the list shows; ValidationError names a bad parameter."""
+    if ordering not in ORDERINGS:
+        raise ValidationError({"ordering": f"{ordering!r} is not one of {', '.join(ORDERINGS)}"})
+    queryset = models.LeadBruto.objects.select_related(*LIST_RELATED)
+    filterset = LeadFilter(data=params, queryset=queryset)
+    if not filterset.is_valid():
+        raise ValidationError({name: "; ".join(str(e) for e in errors) for name, errors in filterset.errors.items()})
+    queryset = filterset.qs
+    if ORDERINGS[ordering]:
+        queryset = queryset.filter(**{f"{ORDERINGS[ordering]}__isnull": False})
+    return queryset
+
+
+@dataclass(frozen=True)
+class LeadDetail:
+    lead: models.LeadBruto
+    energia: list[models.LeadEnergiaMensal]
+    demanda: list[models.LeadDemandaMensal]
+    qualidade: list[models.LeadQualidadeMensal]
+    enriquecimento: list[models.LeadEnrichmentLog]
+
+
+def lead_detail(*, uc_id: int) -> LeadDetail:
+    """One unit with its domains, monthly series and enrichment log (raises LeadBruto.DoesNotExist)."""
+    lead = models.LeadBruto.objects.select_related(
+        *LIST_RELATED, "cnae", "grupo_tensao", "grupo_tarifario", "modalidade_tarifaria", "tipo_sistema"
+    ).get(uc_id=uc_id)
+    return LeadDetail(
+        lead=lead,
+        energia=list(models.LeadEnergiaMensal.objects.filter(uc_id=uc_id).order_by("mes")),
+        demanda=list(models.LeadDemandaMensal.objects.filter(uc_id=uc_id).order_by("mes")),
+        qualidade=list(models.LeadQualidadeMensal.objects.filter(uc_id=uc_id).order_by("mes")),
+        enriquecimento=list(models.LeadEnrichmentLog.objects.filter(uc_id=uc_id).order_by("-executado_em")),
+    )
+
+
+def lead_geojson(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bytes:
+    """A GeoJSON FeatureCollection of located units, built by PostgreSQL (ST_AsGeoJSON)."""
+    located = queryset.filter(coordenada__isnull=False).order_by().values("uc_id")[:limit]
+    inner, params = located.query.sql_with_params()
+    sql = f"""
+        SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
+            'type', 'Feature',
+            'id', l.uc_id::text,
+            'geometry', ST_AsGeoJSON(l.coordenada, {GEOJSON_PRECISION}, 0)::json,
+            'properties', json_build_object(
+                'camada', l.camada, 'classe', l.classe_consumo_id, 'cnae', l.cnae_id,
+                'segmento', l.segmento_mercado_id, 'municipio', l.municipio_id, 'pac', l.pac,
+                'energia_anual_kwh', l.energia_anual_kwh, 'media_dic', l.media_dic, 'media_fic', l.media_fic,
+                'livre', l.livre, 'fonte_coordenada', l.fonte_coordenada)
+        )), '[]'::json))::text
+        FROM intel_lead.lead_bruto l WHERE l.uc_id IN ({inner})"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()[0].encode()

@@ -1,0 +1,20 @@
+"""The REST API, /api/v1/."""
+
+from __future__ import annotations
+
+from rest_framework.routers import DefaultRouter
+
+from ingestion.api.views import ImportStatusViewSet, RefreshViewsViewSet
+from leads.api import views
+
+router = DefaultRouter()
+router.register("leads", views.LeadViewSet, basename="lead")
+router.register("agregados/municipios", views.ResumoMunicipioViewSet, basename="agregado-municipio")
+router.register("agregados/distribuidoras", views.ResumoDistribuidoraViewSet, basename="agregado-distribuidora")
+router.register("agregados/segmentos", views.ResumoSegmentoViewSet, basename="agregado-segmento")
+for prefix, model_class in views.DOMAIN_MODELS.items():
+    router.register(f"dominios/{prefix}", views.domain_viewset(model_class), basename=f"dominio-{prefix}")
+router.register("importacoes", ImportStatusViewSet, basename="importacao")
+router.register("atualizar-resumos", RefreshViewsViewSet, basename="atualizar-resumos")
+
+urlpatterns = router.urls
