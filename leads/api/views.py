@@ -83,7 +83,13 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         return Response(serializers.LeadDetailSerializer(detail).data)
 
     @extend_schema(
-        parameters=[OpenApiParameter("limit", int, description=f"features, at most {selectors.GEOJSON_MAX_FEATURES}")],
+        parameters=[
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": selectors.GEOJSON_MAX_FEATURES, "default": 1000},
+                description=f"features, at most {selectors.GEOJSON_MAX_FEATURES}",
+            )
+        ],
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
         description="The filtered units as a GeoJSON FeatureCollection (located units only), for maps.",
     )
@@ -128,15 +134,30 @@ class AggregateViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type:
         for param, field in self.filters.items():
             value = self.request.query_params.get(param)
             if value is not None:
-                if field.endswith("ano") or field.endswith("distribuidora_id"):
-                    if not value.isdigit():
-                        raise ValidationError({param: f"{value!r} is not an integer"})
+                if _PARAM_SCHEMAS[param]["type"] == "integer" and not value.isdigit():
+                    raise ValidationError({param: f"{value!r} is not an integer"})
+                if "enum" in _PARAM_SCHEMAS[param] and value not in _PARAM_SCHEMAS[param]["enum"]:
+                    raise ValidationError(
+                        {param: f"{value!r} is not one of {', '.join(_PARAM_SCHEMAS[param]['enum'])}"}
+                    )
                 queryset = queryset.filter(**{field: value})
         return queryset
 
 
+_PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ano": {"type": "integer", "minimum": 2000, "maximum": 2100},
+    "distribuidora": {"type": "integer", "minimum": 1},
+    "camada": {"type": "string", "enum": ["UCAT", "UCMT", "UCBT"]},
+    "uf": {"type": "string", "pattern": "^[A-Z]{2}$"},
+    "municipio": {"type": "string", "pattern": "^[0-9]{7}$"},
+    "segmento": {"type": "string", "maxLength": 40},
+}
+
+
 def _aggregate_params(filters: dict[str, str]) -> list[OpenApiParameter]:
-    return [OpenApiParameter(name, str, description=f"exact {field}") for name, field in filters.items()]
+    return [
+        OpenApiParameter(name, _PARAM_SCHEMAS[name], description=f"exact {field}") for name, field in filters.items()
+    ]
 
 
 _MUNICIPIO_FILTERS = {"uf": "uf", "ano": "ano", "municipio": "municipio_id"}

@@ -27,6 +27,13 @@ class StrictCursorPagination(CursorPagination):
             raise ValidationError({"page_size": f"must be between 1 and {self.max_page_size}"})
         return size
 
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        parameters = super().get_schema_operation_parameters(view)
+        for parameter in parameters:
+            if parameter["name"] == self.page_size_query_param:
+                parameter["schema"] = {"type": "integer", "minimum": 1, "maximum": self.max_page_size}
+        return parameters
+
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
         ordering = request.query_params.get("ordering", "uc_id")
         return (ordering,) if ordering.lstrip("-") == "uc_id" else (ordering, "uc_id")
