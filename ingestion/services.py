@@ -21,10 +21,11 @@ import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pcsv
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from leads.models import Distribuidora, StatusImportacao
+from youon.lib.db import own_connection
 
 from . import sql
 from .models import ImportStatus
@@ -50,14 +51,6 @@ class ImportOutcome:
     @property
     def failed(self) -> list[ImportStatus]:
         return [s for s in self.statuses if s.status == StatusImportacao.FAILED]
-
-
-def _data_connection() -> psycopg.Connection[Any]:
-    """A connection of its own for the data transaction (Django's stays free for status updates)."""
-    params = connection.get_connection_params()
-    params.pop("cursor_factory", None)
-    params.pop("context", None)
-    return psycopg.connect(**params, autocommit=False)
 
 
 def _file_layers(
@@ -185,7 +178,7 @@ def bdgd_import_layer(
         reader = bdgd.layer_reader(dataset, "PONNOT" if status.camada == "PONNOT" else status.camada)
         if reader is None:
             raise bdgd.BdgdError(f"{bdgd.LAYERS[status.camada].layer} is not in this geodatabase")
-        with _data_connection() as conn:
+        with own_connection() as conn:
             with conn.cursor() as cur:
                 # Sorts and hashes of a layer of millions of rows stay in memory; inserts in key order.
                 cur.execute("SET LOCAL work_mem = '256MB'")

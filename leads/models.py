@@ -8,6 +8,9 @@ domain tables (see migrations/sql/).
 
 from __future__ import annotations
 
+import uuid
+
+from django.conf import settings
 from django.contrib.gis.db import models
 from django.db.models import Q
 from django.db.models.functions import Now
@@ -490,6 +493,38 @@ class LeadEnrichmentLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.uc_id} {self.etapa}: {self.resultado}"
+
+
+class FormatoExportacao(models.TextChoices):
+    CSV = "csv", "CSV"
+    XLSX = "xlsx", "XLSX"
+
+
+class Exportacao(models.Model):
+    """A filtered list written to a file by a Celery job; only its owner sees it."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    dono = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="exportacoes")
+    formato = models.CharField(max_length=4, choices=FormatoExportacao.choices)
+    filtros = models.JSONField(default=dict, blank=True, help_text="query parameters of the list")
+    status = EnumField(
+        max_length=9, enum_type="status_enum", choices=StatusImportacao.choices, default=StatusImportacao.PENDING
+    )
+    linhas_escritas = models.BigIntegerField(default=0)
+    arquivo = models.CharField(max_length=500, blank=True)
+    erro = models.TextField(blank=True)
+    criado_em = models.DateTimeField(auto_now_add=True)
+    finalizado_em = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # Application bookkeeping tied to users (public schema, beside auth), not BDGD data.
+        db_table = "leads_exportacao"
+        ordering = ["-criado_em"]
+        verbose_name = "exportação"
+        verbose_name_plural = "exportações"
+
+    def __str__(self) -> str:
+        return f"{self.formato} {self.id} ({self.status})"
 
 
 # --- Read models over views (managed = False; SQL in migrations/sql/) ---

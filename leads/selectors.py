@@ -23,6 +23,13 @@ ORDERINGS = {
     "-media_dic": "media_dic",
     "uc_id": None,
 }
+# Columns of CSV/XLSX exports, in order.
+EXPORT_COLUMNS = [
+    "uc_id", "cod_id", "distribuidora_id", "ano", "camada", "situacao", "classe_consumo_id", "cnae_id",
+    "segmento_mercado_id", "grupo_tensao_id", "grupo_tarifario_id", "municipio_id", "bairro", "cep", "pac",
+    "carga_instalada_kw", "demanda_contratada_kw", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic",
+    "livre", "ceg_gd", "fonte_coordenada",
+]  # fmt: skip
 GEOJSON_MAX_FEATURES = 10_000
 GEOJSON_PRECISION = 6  # decimal places of degrees: about 0.1 m
 
@@ -85,3 +92,14 @@ def lead_geojson(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bytes:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0].encode()
+
+
+def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
+    """SQL (and its parameters) of the filtered units' export columns, for COPY ... TO STDOUT."""
+    queryset = lead_list(params=params).order_by().values(*EXPORT_COLUMNS)
+    return queryset.query.sql_with_params()
+
+
+def lead_count_exceeds(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bool:
+    """Whether a list holds more than `limit` units, counting no further than that."""
+    return queryset.order_by().values("uc_id")[: limit + 1].count() > limit

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
+import time
 from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 from psycopg import sql
 
-from . import refdata
+from youon.lib.db import own_connection
+
+from . import refdata, selectors
+from .models import Exportacao, StatusImportacao
 
 logger = logging.getLogger(__name__)
 
@@ -112,3 +120,101 @@ def annual_figures_refresh(*, uc_ids: list[int] | None = None) -> int:
             [uc_ids] if uc_ids is not None else [],
         )
         return cursor.rowcount
+
+
+def export_create(*, user_id: int, formato: str, filtros: dict[str, str]) -> Exportacao:
+    """Record an export job and queue it when the transaction commits (filters are validated first)."""
+    from .tasks import export_write
+
+    selectors.lead_list(params=filtros)  # raises ValidationError naming a bad filter
+    job = Exportacao.objects.create(dono_id=user_id, formato=formato, filtros=filtros)
+    transaction.on_commit(lambda: export_write.delay(str(job.pk)))
+    return job
+
+
+def export_write(*, export_id: str) -> Exportacao:
+    """Write an export job's file (CSV through COPY, XLSX streamed row by row), updating its progress.
+
+    Idempotent: a finished job is left alone; a rerun rewrites the file from the start.
+    """
+    job = Exportacao.objects.get(pk=export_id)
+    if job.status in (StatusImportacao.COMPLETED, StatusImportacao.FAILED):
+        return job
+    job.status = StatusImportacao.RUNNING
+    job.save(update_fields=["status"])
+    folder = Path(settings.MEDIA_ROOT) / "exportacoes"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{job.pk}.{job.formato}"
+    try:
+        query, params = selectors.lead_export_sql(params=job.filtros)
+        rows = _write_csv(path, query, params, job) if job.formato == "csv" else xlsx_write(path, query, params, job)
+    except Exception as exc:  # the job records any failure for its owner, then the task re-raises
+        job.status, job.erro, job.finalizado_em = StatusImportacao.FAILED, str(exc)[:2000], timezone.now()
+        job.save(update_fields=["status", "erro", "finalizado_em"])
+        path.unlink(missing_ok=True)
+        raise
+    job.status, job.linhas_escritas, job.arquivo, job.finalizado_em = (
+        StatusImportacao.COMPLETED, rows, str(path), timezone.now(),
+    )  # fmt: skip
+    job.save(update_fields=["status", "linhas_escritas", "arquivo", "finalizado_em"])
+    return job
+
+
+_last_progress: dict[str, float] = {}
+
+
+def _progress(job: Exportacao, rows: int) -> None:
+    """Record rows written, at most once a second (its owner polls the job).
+
+    On a connection of its own: Django's is busy with the COPY that reads the rows.
+    """
+    now = time.monotonic()
+    if now - _last_progress.get(str(job.pk), 0.0) >= 1.0:
+        _last_progress[str(job.pk)] = now
+        with own_connection(autocommit=True) as conn:
+            conn.execute("UPDATE leads_exportacao SET linhas_escritas = %s WHERE id = %s", [rows, job.pk])
+
+
+def _write_csv(path: Path, query: str, params: tuple[object, ...], job: Exportacao) -> int:
+    rows = 0
+    with path.open("wb") as handle, connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", params) as copy:
+            for block in copy:
+                handle.write(block)
+                rows += bytes(block).count(b"\n")
+                _progress(job, rows - 1)
+    return rows - 1
+
+
+def xlsx_write(path: Path, query: str, params: tuple[object, ...], job: Exportacao | None = None) -> int:
+    """Write the rows of an export query to an XLSX file (openpyxl write-only); returns rows written."""
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("leads")
+    sheet.append(selectors.EXPORT_COLUMNS)
+    rows = 0
+    with (
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+    ):
+        pending = b""
+        for block in copy:
+            pending += bytes(block)
+            lines, _, pending = pending.rpartition(b"\n")
+            for record in csv.reader(io.StringIO(lines.decode())):
+                sheet.append([_cell(v) for v in record])
+                rows += 1
+            if job is not None:
+                _progress(job, rows)
+    workbook.save(path)
+    return rows
+
+
+def _cell(value: str) -> object:
+    if value == "":
+        return None
+    try:
+        return int(value) if value.lstrip("-").isdigit() and len(value) < 16 else float(value)
+    except ValueError:
+        return value

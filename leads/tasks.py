@@ -17,3 +17,9 @@ def tokens_flush_expired(self) -> None:  # type: ignore[no-untyped-def]
     from django.core.management import call_command
 
     call_command("flushexpiredtokens")
+
+
+@shared_task(bind=True, acks_late=True, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60)
+def export_write(self, export_id: str) -> str:  # type: ignore[no-untyped-def]
+    """Write the file of an export job. Idempotent: a finished job is not written again."""
+    return services.export_write(export_id=export_id).status

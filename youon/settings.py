@@ -293,3 +293,6 @@ BDGD_HTTP_TIMEOUT = env_int("BDGD_HTTP_TIMEOUT", 60)
 # What the weekly watch imports: reference years (default: last year) and ANEEL codes (default: all).
 BDGD_WATCH_YEARS = [int(y) for y in env_list("BDGD_WATCH_YEARS")]
 BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")
+
+# Exports: lists up to this many units stream at once; larger ones run as Celery jobs.
+EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)

@@ -1,32 +1,32 @@
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import mixins, permissions, viewsets
+from rest_framework import serializers as serializers_
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from leads import models, selectors
+from leads import models, selectors, services
 from leads.filters import LeadFilter
 from youon.lib.pagination import KeyCursorPagination, StrictCursorPagination
 
 from . import serializers
 
-CSV_COLUMNS = [
-    "uc_id", "cod_id", "distribuidora_id", "ano", "camada", "situacao", "classe_consumo_id", "cnae_id",
-    "segmento_mercado_id", "grupo_tensao_id", "grupo_tarifario_id", "municipio_id", "bairro", "cep", "pac",
-    "carga_instalada_kw", "demanda_contratada_kw", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic",
-    "livre", "ceg_gd", "fonte_coordenada",
-]  # fmt: skip
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class SchemaOnlyFilterBackend(DjangoFilterBackend):
@@ -101,14 +101,28 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         body = selectors.lead_geojson(queryset=self.get_queryset(), limit=int(raw))
         return HttpResponse(body, content_type="application/geo+json")
 
+    def _export_job(self, request: Request, formato: str) -> Response | None:
+        """A job instead of a direct answer when the list is above the synchronous threshold."""
+        if not selectors.lead_count_exceeds(queryset=self.get_queryset(), limit=settings.EXPORT_SYNC_MAX_ROWS):
+            return None
+        filtros = {k: v for k, v in request.query_params.items() if k not in ("cursor", "page_size", "ordering")}
+        job = services.export_create(user_id=request.user.pk, formato=formato, filtros=filtros)
+        url = reverse("exportacao-detail", args=[job.pk], request=request)
+        return Response({"exportacao": url, "status": job.status}, status=202)
+
     @extend_schema(
-        responses={(200, "text/csv"): OpenApiTypes.STR},
-        description="The filtered units as CSV, streamed by PostgreSQL (COPY ... TO STDOUT).",
+        responses={(200, "text/csv"): OpenApiTypes.STR, 202: OpenApiTypes.OBJECT},
+        description=(
+            "The filtered units as CSV, streamed by PostgreSQL (COPY ... TO STDOUT). Above "
+            "EXPORT_SYNC_MAX_ROWS units: 202 with the URL of an export job (see /api/v1/exportacoes/)."
+        ),
     )
     @action(detail=False, methods=["get"], url_path="csv")
-    def export_csv(self, request: Request) -> StreamingHttpResponse:
-        queryset = self.get_queryset().order_by().values(*CSV_COLUMNS)
-        query, params = queryset.query.sql_with_params()
+    def export_csv(self, request: Request) -> StreamingHttpResponse | Response:
+        job = self._export_job(request, "csv")
+        if job is not None:
+            return job
+        query, params = selectors.lead_export_sql(params=request.query_params)
 
         def stream() -> Iterator[bytes]:
             with (
@@ -121,6 +135,71 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="leads.csv"'
         return response
+
+    @extend_schema(
+        responses={(200, XLSX): OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT},
+        description="The filtered units as XLSX; above EXPORT_SYNC_MAX_ROWS units, 202 with an export job.",
+    )
+    @action(detail=False, methods=["get"], url_path="xlsx")
+    def export_xlsx(self, request: Request) -> HttpResponse | Response:
+        job = self._export_job(request, "xlsx")
+        if job is not None:
+            return job
+        query, params = selectors.lead_export_sql(params=request.query_params)
+        with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
+            services.xlsx_write(Path(handle.name), query, params)
+            body = Path(handle.name).read_bytes()
+        response = HttpResponse(body, content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="leads.xlsx"'
+        return response
+
+
+class ExportacaoSerializer(serializers_.ModelSerializer):  # type: ignore[type-arg]
+    arquivo_url = serializers_.SerializerMethodField()
+
+    class Meta:
+        model = models.Exportacao
+        fields = ["id", "formato", "filtros", "status", "linhas_escritas", "erro", "criado_em", "finalizado_em",
+                  "arquivo_url"]  # fmt: skip
+        read_only_fields = ["id", "status", "linhas_escritas", "erro", "criado_em", "finalizado_em"]
+
+    def get_arquivo_url(self, obj: models.Exportacao) -> str | None:
+        if obj.status != "completed":
+            return None
+        return reverse("exportacao-arquivo", args=[obj.pk], request=self.context.get("request"))
+
+    def validate_filtros(self, value: Any) -> dict[str, str]:
+        if not isinstance(value, dict) or not all(isinstance(v, str | int | float | bool) for v in value.values()):
+            raise serializers_.ValidationError('an object of list parameters, e.g. {"uf": "RS"}')
+        return {str(k): str(v).lower() if isinstance(v, bool) else str(v) for k, v in value.items()}
+
+
+class ExportacaoViewSet(
+    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):  # type: ignore[type-arg]
+    """Export jobs of the current user: another user's job answers 404."""
+
+    serializer_class = ExportacaoSerializer
+
+    def get_queryset(self) -> Any:
+        return models.Exportacao.objects.filter(dono=self.request.user)
+
+    def perform_create(self, serializer: Any) -> None:
+        data = serializer.validated_data
+        try:
+            serializer.instance = services.export_create(
+                user_id=self.request.user.pk, formato=data["formato"], filtros=data.get("filtros", {})
+            )
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+
+    @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
+    @action(detail=True, methods=["get"])
+    def arquivo(self, request: Request, pk: str) -> FileResponse:
+        job = self.get_object()
+        if job.status != "completed" or not Path(job.arquivo).exists():
+            raise NotFound("the file is not ready")
+        return FileResponse(Path(job.arquivo).open("rb"), as_attachment=True, filename=f"leads-{job.pk}.{job.formato}")
 
 
 class AggregateViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: ignore[type-arg]

@@ -3,9 +3,9 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from django.db import connection
+
+from youon.lib.db import own_connection
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "bdgd"
 MUX_2024 = FIXTURES / "Mux_Energia_401_2024-12-31_V11_20250806-1857.gdb.zip"
@@ -14,10 +14,7 @@ MUX_2021 = FIXTURES / "muxenergia_2021_V10_partial.gdb.zip"
 
 def committed(sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
     """Run SQL on a connection of its own, committed at once (imports only see committed rows)."""
-    conninfo = connection.get_connection_params()
-    conninfo.pop("cursor_factory", None)
-    conninfo.pop("context", None)
-    with psycopg.connect(**conninfo, autocommit=True) as conn:
+    with own_connection(autocommit=True) as conn:
         cursor = conn.execute(sql, params)
         return cursor.fetchall() if cursor.description else []
 

@@ -245,3 +245,47 @@ def test_openapi_schema_and_docs(analyst: APIClient) -> None:
     names = {p["name"] for p in paths["/api/v1/leads/"]["get"]["parameters"]}
     assert {"cnae", "bbox", "poligono", "raio_m", "ordering", "page_size", "tipo_cliente"} <= names
     assert APIClient().get("/api/docs/").status_code == 200
+
+
+def test_xlsx_export_is_a_workbook_of_the_filtered_rows(analyst: APIClient, units: dict[str, models.LeadBruto]) -> None:
+    from openpyxl import load_workbook
+
+    response = analyst.get("/api/v1/leads/xlsx/?tipo_cliente=PJ")
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:2] == ("uc_id", "cod_id") and sorted(r[1] for r in rows[1:]) == ["dc", "factory", "shop"]
+    dc = next(r for r in rows[1:] if r[1] == "dc")
+    assert dc[rows[0].index("energia_anual_kwh")] == 600000
+
+
+@override_settings(EXPORT_SYNC_MAX_ROWS=2)
+def test_large_exports_become_jobs_owned_by_their_user(
+    analyst: APIClient, units: dict[str, models.LeadBruto], tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    with override_settings(MEDIA_ROOT=tmp_path):
+        queued = analyst.get("/api/v1/leads/csv/?uf=RS")
+        assert queued.status_code == 202
+        job_url = queued.json()["exportacao"]
+        job_id = job_url.rstrip("/").rsplit("/", 1)[1]
+        assert analyst.get(job_url).json()["status"] == "pending"
+        services.export_write(export_id=job_id)  # what the Celery task runs
+        job = analyst.get(job_url).json()
+        assert (job["status"], job["linhas_escritas"]) == ("completed", 4)
+        download = analyst.get(job["arquivo_url"])
+        body = b"".join(download.streaming_content).decode()
+        assert sorted(r["cod_id"] for r in csv.DictReader(io.StringIO(body))) == ["dc", "factory", "home", "shop"]
+
+        intruder = token_client("outra-pessoa")
+        assert intruder.get(job_url).status_code == 404
+        assert intruder.get(job["arquivo_url"]).status_code == 404
+        assert intruder.get("/api/v1/exportacoes/").json() == []
+
+        created = analyst.post(
+            "/api/v1/exportacoes/", {"formato": "xlsx", "filtros": {"camada": "UCMT"}}, format="json"
+        )
+        assert created.status_code == 201
+        services.export_write(export_id=created.json()["id"])
+        assert analyst.get(f"/api/v1/exportacoes/{created.json()['id']}/").json()["linhas_escritas"] == 1
+        bad = analyst.post("/api/v1/exportacoes/", {"formato": "csv", "filtros": {"pac_min": "lots"}}, format="json")
+        assert bad.status_code == 400 and "pac_min" in bad.json()
