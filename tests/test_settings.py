@@ -28,3 +28,42 @@ def test_env_bool_rejects_garbage(monkeypatch: pytest.MonkeyPatch) -> None:
         env_bool("FLAG")
     monkeypatch.setenv("FLAG", "on")
     assert env_bool("FLAG") is True
+
+
+def test_deploy_checks_pass_with_production_settings() -> None:
+    """`manage.py check --deploy` with DEBUG off and real secrets reports nothing."""
+    import os
+    import secrets
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "youon.settings",
+        "DEBUG": "0",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "intel.example.com",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=root, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret() -> None:
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE")}
+    env.update({"DJANGO_SETTINGS_MODULE": "youon.settings", "DEBUG": "0"})
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=Path(__file__).resolve().parent.parent, env=env,
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert result.returncode != 0 and "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
