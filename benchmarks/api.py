@@ -71,7 +71,10 @@ def main() -> None:
     user.save()
 
     port = free_port()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "API_THROTTLE_USER": "1000000/minute", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ, "PYTHONPATH": str(ROOT), "API_THROTTLE_USER": "1000000/minute", "LOG_LEVEL": "WARNING",
+        "JWT_ACCESS_MINUTES": "60", "EXPORT_SYNC_MAX_ROWS": "100000000",
+    }  # fmt: skip
     server = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "youon.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
          "--log-level", "warning"],
@@ -82,9 +85,9 @@ def main() -> None:
         session = requests.Session()
         for _ in range(100):
             try:
-                session.get(f"{base}/health/", timeout=1)
+                session.get(f"{base}/health/", timeout=5)
                 break
-            except requests.ConnectionError:
+            except requests.RequestException:
                 time.sleep(0.1)
         token = session.post(f"{base}/api/token/", json={"username": "bench-api", "password": "bench-api-password"})
         session.headers["Authorization"] = f"Bearer {token.json()['access']}"

@@ -36,6 +36,7 @@ logger = logging.getLogger(__name__)
 UNIT_LAYERS = ("UCAT", "UCMT", "UCBT")
 ALL_LAYERS = ("PONNOT", *UNIT_LAYERS)
 BATCH_ROWS = 50_000
+ANALYZE_AFTER_ROWS = 10_000
 
 
 class BdgdImportError(Exception):
@@ -200,6 +201,13 @@ def bdgd_import_layer(
                         report = _import_units(cur, reader, status, params, progress)
                     status.relatorio = report
             conn.commit()
+            if status.camada != "PONNOT" and status.linhas_inseridas >= ANALYZE_AFTER_ROWS:
+                # Fresh statistics now, not whenever autovacuum gets there: list plans depend on them.
+                conn.autocommit = True
+                conn.execute(
+                    "ANALYZE intel_lead.lead_bruto, intel_lead.lead_energia_mensal, "
+                    "intel_lead.lead_demanda_mensal, intel_lead.lead_qualidade_mensal"
+                )
     except (bdgd.BdgdError, RuntimeError, psycopg.Error) as exc:
         status.status = StatusImportacao.FAILED
         status.erro = _one_line(exc)
