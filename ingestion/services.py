@@ -176,7 +176,7 @@ def bdgd_import_layer(
     status.status, status.iniciado_em = StatusImportacao.RUNNING, timezone.now()
     status.save(update_fields=["status", "iniciado_em"])
     try:
-        reader = bdgd.layer_reader(dataset, "PONNOT" if status.camada == "PONNOT" else status.camada)
+        reader = bdgd.layer_reader(dataset, status.camada)
         if reader is None:
             raise bdgd.BdgdError(f"{bdgd.LAYERS[status.camada].layer} is not in this geodatabase")
         with own_connection() as conn:
@@ -202,12 +202,7 @@ def bdgd_import_layer(
                     status.relatorio = report
             conn.commit()
             if status.camada != "PONNOT" and status.linhas_inseridas >= ANALYZE_AFTER_ROWS:
-                # Fresh statistics now, not whenever autovacuum gets there: list plans depend on them.
-                conn.autocommit = True
-                conn.execute(
-                    "ANALYZE intel_lead.lead_bruto, intel_lead.lead_energia_mensal, "
-                    "intel_lead.lead_demanda_mensal, intel_lead.lead_qualidade_mensal"
-                )
+                _analyze(conn)
     except (bdgd.BdgdError, RuntimeError, psycopg.Error) as exc:
         status.status = StatusImportacao.FAILED
         status.erro = _one_line(exc)
@@ -218,6 +213,21 @@ def bdgd_import_layer(
     status.relatorio = {**status.relatorio, "duracao_s": round(time.monotonic() - started, 3)}
     status.save()
     return status
+
+
+def _analyze(conn: psycopg.Connection[Any]) -> None:
+    """Fresh statistics now, not whenever autovacuum gets there: list plans depend on them.
+
+    The layer is already committed: a failure here is logged, not reported as a failed import.
+    """
+    try:
+        conn.autocommit = True
+        conn.execute(
+            "ANALYZE intel_lead.lead_bruto, intel_lead.lead_energia_mensal, "
+            "intel_lead.lead_demanda_mensal, intel_lead.lead_qualidade_mensal"
+        )
+    except psycopg.Error as exc:
+        logger.warning("ANALYZE after import failed: %s", exc)
 
 
 def _one_line(exc: Exception) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework.routers import DefaultRouter
 
-from ingestion.api.views import ImportStatusViewSet, RefreshViewsViewSet
+from ingestion.api.views import ImportStatusViewSet, RefreshViewsViewSet, TaskStatusViewSet
 from leads.api import views
 
 router = DefaultRouter()
@@ -17,5 +17,6 @@ for prefix, model_class in views.DOMAIN_MODELS.items():
 router.register("exportacoes", views.ExportacaoViewSet, basename="exportacao")
 router.register("importacoes", ImportStatusViewSet, basename="importacao")
 router.register("atualizar-resumos", RefreshViewsViewSet, basename="atualizar-resumos")
+router.register("tarefas", TaskStatusViewSet, basename="tarefa")
 
 urlpatterns = router.urls

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from celery.result import AsyncResult
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
@@ -32,7 +33,8 @@ class ImportStatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         data = body.validated_data
         if data.get("item_id"):
             job = tasks.bdgd_fetch_and_import.delay(data["item_id"], data["force"])
-            return Response({"tarefa": job.id, "item_id": data["item_id"]}, status=status.HTTP_202_ACCEPTED)
+            url = reverse("tarefa-detail", args=[job.id], request=request)
+            return Response({"tarefa": url, "item_id": data["item_id"]}, status=status.HTTP_202_ACCEPTED)
         try:
             statuses = services.bdgd_import_async(path=data["arquivo"], layers=data.get("camadas"), force=data["force"])
         except services.BdgdImportError as exc:
@@ -51,4 +53,18 @@ class RefreshViewsViewSet(viewsets.ViewSet):
         from leads.tasks import views_refresh
 
         job = views_refresh.delay()
-        return Response({"tarefa": job.id}, status=status.HTTP_202_ACCEPTED)
+        return Response({"tarefa": reverse("tarefa-detail", args=[job.id], request=request)}, status=202)
+
+
+class TaskStatusViewSet(viewsets.ViewSet):
+    """Staff: the state of a queued Celery job (an import of a catalog item, a summary refresh)."""
+
+    permission_classes = [IsStaffFromAllowedNetwork]
+    lookup_value_regex = r"[0-9a-f-]{36}"
+
+    @extend_schema(responses={200: OpenApiResponse(description="{id, estado, resultado}")})
+    def retrieve(self, request: Request, pk: str) -> Response:
+        result = AsyncResult(pk)
+        outcome = result.result if result.successful() else None
+        error = str(result.result) if result.failed() else None
+        return Response({"id": pk, "estado": result.state, "resultado": outcome, "erro": error})

@@ -289,3 +289,12 @@ def test_large_exports_become_jobs_owned_by_their_user(
         assert analyst.get(f"/api/v1/exportacoes/{created.json()['id']}/").json()["linhas_escritas"] == 1
         bad = analyst.post("/api/v1/exportacoes/", {"formato": "csv", "filtros": {"pac_min": "lots"}}, format="json")
         assert bad.status_code == 400 and "pac_min" in bad.json()
+
+
+def test_staff_refresh_returns_a_status_url(staff: APIClient, analyst: APIClient) -> None:
+    queued = staff.post("/api/v1/atualizar-resumos/")
+    assert queued.status_code == 202
+    url = queued.json()["tarefa"]
+    state = staff.get(url).json()
+    assert state["id"] == url.rstrip("/").rsplit("/", 1)[1] and state["estado"] in ("PENDING", "STARTED", "SUCCESS")
+    assert analyst.get(url).status_code == 403
