@@ -1,0 +1,108 @@
+"""ONS "Curva de Carga Horária" files (CURVA_CARGA_<YYYY>.csv), pure Python.
+
+`;`-separated, header `id_subsistema;nom_subsistema;din_instante;val_cargaenergiahomwmed`, local time
+(America/Sao_Paulo) `YYYY-MM-DD HH:MM:SS`, the hour's mean load in MW, four rows per hour (N, NE, S, SE).
+Quirks of the real files: empty values; `0E-8` (and any value <= 0) meaning missing, not a zero load;
+a row at the spring-forward hour that does not exist on the local clock; hours absent altogether.
+Missing values are reported and left out, never invented.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from zoneinfo import ZoneInfo
+
+LOCAL = ZoneInfo("America/Sao_Paulo")
+UTC = ZoneInfo("UTC")
+SUBSISTEMAS = ("N", "NE", "S", "SE")
+HEADER = ["id_subsistema", "nom_subsistema", "din_instante", "val_cargaenergiahomwmed"]
+
+
+class OnsFormatError(ValueError):
+    """A file that is not an ONS hourly load CSV; the message names the line and the problem."""
+
+
+@dataclass(frozen=True)
+class Carga:
+    subsistema: str
+    instante: datetime  # timezone-aware, UTC
+    carga_mw: float
+
+
+@dataclass
+class Relatorio:
+    linhas: int = 0
+    valores: int = 0
+    vazios: int = 0
+    nao_positivos: int = 0  # 0E-8 and friends: missing, not zero
+    horas_inexistentes: int = 0  # spring-forward hour on the local clock
+    por_subsistema: Counter[str] = field(default_factory=Counter)
+
+
+def local_to_utc(naive: datetime, seen: set[tuple[str, datetime]], subsistema: str) -> tuple[datetime, bool]:
+    """The UTC instant of a local wall-clock time; (instant, exists). A repeated local hour (DST end)
+    maps to its first occurrence, then to the second when the same subsystem repeats it."""
+    fold = 1 if (subsistema, naive) in seen else 0
+    seen.add((subsistema, naive))
+    aware = naive.replace(tzinfo=LOCAL, fold=fold)
+    roundtrip = aware.astimezone(UTC).astimezone(LOCAL).replace(tzinfo=None)
+    return aware.astimezone(UTC), roundtrip == naive
+
+
+def read(text: str, report: Relatorio | None = None) -> Iterator[Carga]:
+    """Rows with a value; everything else is counted in `report`."""
+    report = report if report is not None else Relatorio()
+    rows = csv.reader(io.StringIO(text), delimiter=";")
+    header = next(rows, None)
+    if header is None or [h.strip().lower() for h in header] != HEADER:
+        raise OnsFormatError(f"line 1: expected header {';'.join(HEADER)}, got {';'.join(header or [])!r}")
+    seen: set[tuple[str, datetime]] = set()
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        if len(row) != 4:
+            raise OnsFormatError(f"line {number}: expected 4 fields, got {len(row)}")
+        subsistema, _, instante, valor = (v.strip() for v in row)
+        if subsistema not in SUBSISTEMAS:
+            raise OnsFormatError(f"line {number}: unknown subsystem {subsistema!r}")
+        try:
+            naive = datetime.strptime(instante, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise OnsFormatError(f"line {number}: {instante!r} is not YYYY-MM-DD HH:MM:SS") from None
+        report.linhas += 1
+        utc, exists = local_to_utc(naive, seen, subsistema)
+        if not exists:
+            report.horas_inexistentes += 1
+            continue
+        if valor == "":
+            report.vazios += 1
+            continue
+        try:
+            mw = Decimal(valor)
+        except InvalidOperation:
+            raise OnsFormatError(f"line {number}: {valor!r} is not a number") from None
+        if mw <= 0:
+            report.nao_positivos += 1
+            continue
+        report.valores += 1
+        report.por_subsistema[subsistema] += 1
+        yield Carga(subsistema, utc, float(mw))
+
+
+def missing_hours(instants: list[datetime]) -> list[datetime]:
+    """UTC hours absent between the first and last instant of a sorted list."""
+    if not instants:
+        return []
+    present = set(instants)
+    hour, last, gaps = instants[0], instants[-1], []
+    while hour <= last:
+        if hour not in present:
+            gaps.append(hour)
+        hour += timedelta(hours=1)
+    return gaps
