@@ -1,28 +1,10 @@
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any
-
-from django.core.management.base import BaseCommand, CommandError, CommandParser
-
 from forecasting import services
-from forecasting.readers.inmet import InmetFormatError
-from forecasting.readers.ons import OnsFormatError
+
+from .import_ons import Command as FileImportCommand
 
 
-class Command(BaseCommand):
+class Command(FileImportCommand):
     help = "Import INMET hourly station files (either layout, UTF-8 or Latin-1); re-import is idempotent."
-
-    def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("paths", nargs="+")
-
-    def handle(self, *args: Any, **options: Any) -> None:
-        for name in options["paths"]:
-            path = Path(name)
-            if not path.is_file():
-                raise CommandError(f"{path}: no such file")
-            try:
-                report = services.weather_import(path=path)
-            except (OnsFormatError, InmetFormatError, UnicodeDecodeError) as exc:
-                raise CommandError(f"{path}: {exc}") from exc
-            self.stdout.write(f"{path.name}: {report}")
+    importer = staticmethod(services.weather_import)

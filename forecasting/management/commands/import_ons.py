@@ -12,6 +12,7 @@ from forecasting.readers.ons import OnsFormatError
 
 class Command(BaseCommand):
     help = "Import ONS hourly load files (CURVA_CARGA_YYYY.csv); re-import is idempotent."
+    importer = staticmethod(services.load_import)
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("paths", nargs="+")
@@ -22,7 +23,7 @@ class Command(BaseCommand):
             if not path.is_file():
                 raise CommandError(f"{path}: no such file")
             try:
-                report = services.load_import(path=path)
+                report = self.importer(path=path)
             except (OnsFormatError, InmetFormatError, UnicodeDecodeError) as exc:
                 raise CommandError(f"{path}: {exc}") from exc
             self.stdout.write(f"{path.name}: {report}")
