@@ -49,10 +49,6 @@ class ImportOutcome:
     sha256: str
     statuses: list[ImportStatus] = field(default_factory=list)
 
-    @property
-    def failed(self) -> list[ImportStatus]:
-        return [s for s in self.statuses if s.status == StatusImportacao.FAILED]
-
 
 def _file_layers(
     path: str | Path, layers: Iterable[str] | None, distribuidora: int | None, ano: int | None

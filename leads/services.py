@@ -13,51 +13,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from youon.lib.db import own_connection
+from youon.lib.db import copy_upsert, own_connection
 
 from . import refdata, selectors
-from .models import Exportacao, StatusImportacao
+from .models import SCHEMA, Exportacao, StatusImportacao
 
 logger = logging.getLogger(__name__)
 
 MATERIALIZED_VIEWS = ("resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento")
-
-
-def _upsert(rows: refdata.DomainRows) -> int:
-    """COPY rows into a temporary copy of the table, then insert new keys and update changed rows.
-
-    Must run in a transaction with intel_lead.allow_domain_changes on (updates hit the domain trigger).
-    """
-    target = sql.Identifier("intel_lead", rows.table)
-    staging = sql.Identifier(f"staging_{rows.table}")
-    columns = sql.SQL(", ").join(map(sql.Identifier, rows.columns))
-    key = sql.Identifier(rows.columns[0])
-    others = [sql.Identifier(c) for c in rows.columns[1:]]
-    statement = sql.SQL(
-        "INSERT INTO {target} ({columns}) SELECT {columns} FROM {staging} "
-        "ON CONFLICT ({key}) DO UPDATE SET {assign} WHERE ({current}) IS DISTINCT FROM ({incoming})"
-    ).format(
-        target=target,
-        columns=columns,
-        staging=staging,
-        key=key,
-        assign=sql.SQL(", ").join(sql.SQL("{c} = EXCLUDED.{c}").format(c=c) for c in others),
-        current=sql.SQL(", ").join(sql.SQL("{t}.{c}").format(t=target, c=c) for c in others),
-        incoming=sql.SQL(", ").join(sql.SQL("EXCLUDED.{c}").format(c=c) for c in others),
-    )
-    with connection.cursor() as cursor:
-        pg = cursor.cursor
-        pg.execute(
-            sql.SQL("CREATE TEMP TABLE {staging} (LIKE {target} INCLUDING DEFAULTS) ON COMMIT DROP").format(
-                staging=staging, target=target
-            )
-        )
-        with pg.copy(sql.SQL("COPY {staging} ({columns}) FROM STDIN").format(staging=staging, columns=columns)) as copy:
-            for row in rows.rows:
-                copy.write_row(row)
-        pg.execute(statement)
-        changed = pg.rowcount
-    return changed
 
 
 @transaction.atomic
@@ -72,8 +35,11 @@ def reference_load(*, data_dir: Path = refdata.DATA_DIR) -> dict[str, tuple[int,
         cursor.execute("SET LOCAL intel_lead.allow_domain_changes = on")
     counts: dict[str, tuple[int, int]] = {}
     for rows in refdata.all_tables(data_dir):
-        counts[rows.table] = (len(rows.rows), _upsert(rows))
-        logger.info("reference %s: %d rows, %d inserted or changed", rows.table, *counts[rows.table])
+        counts[rows.table] = (
+            len(rows.rows),
+            copy_upsert(table=(SCHEMA, rows.table), key=rows.columns[:1], columns=rows.columns, rows=rows.rows),
+        )
+        logger.debug("reference %s: %d rows, %d inserted or changed", rows.table, *counts[rows.table])
     return counts
 
 

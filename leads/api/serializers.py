@@ -37,11 +37,6 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
         return round(obj.coordenada.x, 6) if obj.coordenada else None
 
 
-class CodeDescription(serializers.Serializer):  # type: ignore[type-arg]
-    codigo = serializers.CharField()
-    descricao = serializers.CharField()
-
-
 def _domain(obj: Any, code_attr: str = "codigo", text_attr: str = "descricao") -> dict[str, Any] | None:
     return None if obj is None else {"codigo": getattr(obj, code_attr), "descricao": getattr(obj, text_attr)}
 
