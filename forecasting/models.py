@@ -52,3 +52,72 @@ class ObservacaoHoraria(models.Model):
 
     def __str__(self) -> str:
         return f"{self.estacao} {self.instante:%Y-%m-%d %H:%M}"
+
+
+class StatusModelo(models.TextChoices):
+    CANDIDATO = "candidato", "candidato"
+    ATIVO = "ativo", "ativo"
+    APOSENTADO = "aposentado", "aposentado"
+    REJEITADO = "rejeitado", "rejeitado"
+
+
+class ModeloVersao(models.Model):
+    """A trained load model: its artefact folder, training window, data hash, metrics and gate results.
+
+    At most one version is active; promotion retires the previous one, which stays available for
+    `forecast_rollback`.
+    """
+
+    status = models.CharField(max_length=10, choices=StatusModelo.choices, default=StatusModelo.CANDIDATO)
+    artefato = models.CharField(max_length=500, help_text="folder with the Keras files, scalers and metadata")
+    motivo = models.CharField(max_length=40, help_text="nightly, drift, manual, demo")
+    janela_inicio = models.DateField()
+    janela_fim = models.DateField()
+    dados_hash = models.CharField(max_length=64)
+    metricas = models.JSONField(default=dict, help_text="holdout metrics per series: model and seasonal naive")
+    gates = models.JSONField(default=dict, help_text="each promotion gate: passed and why")
+    segundos_treino = models.FloatField(default=0.0)
+    criado_em = models.DateTimeField(auto_now_add=True)
+    promovido_em = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["status"], condition=models.Q(status="ativo"), name="modelo_versao_um_ativo"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(janela_inicio__lte=models.F("janela_fim")), name="modelo_versao_janela"
+            ),
+        ]
+        ordering = ["-id"]
+        verbose_name = "versão de modelo"
+        verbose_name_plural = "versões de modelo"
+
+    def __str__(self) -> str:
+        return f"v{self.pk} ({self.status})"
+
+
+class PrevisaoHoraria(models.Model):
+    """One hour of an issued day-ahead forecast, with its error once the actual load is known."""
+
+    modelo = models.ForeignKey(ModeloVersao, on_delete=models.PROTECT, related_name="previsoes")
+    serie = models.CharField(max_length=3, help_text="SIN or a subsystem")
+    instante = models.DateTimeField(help_text="start of the forecast hour")
+    emitida_em = models.DateTimeField()
+    carga_mw = models.FloatField()
+    realizado_mw = models.FloatField(null=True, blank=True)
+    erro_pct = models.FloatField(null=True, blank=True, help_text="(forecast - actual) / actual × 100")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["serie", "instante", "modelo"], name="previsao_serie_instante_modelo"),
+            models.CheckConstraint(
+                condition=models.Q(serie__in=["SIN", "N", "NE", "S", "SE"]), name="previsao_serie_valida"
+            ),
+        ]
+        indexes = [models.Index(fields=["serie", "instante"], name="previsao_serie_instante_idx")]
+        verbose_name = "previsão horária"
+        verbose_name_plural = "previsões horárias"
+
+    def __str__(self) -> str:
+        return f"{self.serie} {self.instante:%Y-%m-%d %H:%M} {self.carga_mw:.0f} MW"

@@ -2,24 +2,44 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
+import time
 from dataclasses import asdict
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
-from django.db import transaction
+import numpy as np
+import pandas as pd
+import requests
+from django.conf import settings as django_settings
+from django.db import connection, transaction
+from django.utils import timezone
 
 from youon.lib.db import copy_upsert
 
+from .ml import data, features, model
+from .ml.data import Daily
+from .ml.model import Forecaster, Settings
+from .models import CargaHoraria, ModeloVersao, PrevisaoHoraria, StatusModelo
 from .readers import inmet, ons
+
+
+class ForecastError(RuntimeError):
+    """A forecasting step cannot run on the data or models at hand; the message says why."""
 
 
 @transaction.atomic
 def load_import(*, path: Path) -> dict[str, object]:
-    """Import an ONS hourly load file; returns its report (values, empty, non-positive, missing hours).
+    """Import an ONS hourly load file (`.csv` or `.csv.gz`); returns its report (values, empty,
+    non-positive, missing hours).
 
     Idempotent: re-importing the same file changes nothing; a corrected file updates the hours it changes.
     """
     report = ons.Relatorio()
-    rows = list(ons.read(path.read_text(encoding="utf-8-sig"), report))
+    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+    rows = list(ons.read(raw.decode("utf-8-sig"), report))
     written = copy_upsert(
         table=("public", "forecasting_cargahoraria"),
         key=("subsistema", "instante"),
@@ -42,3 +62,324 @@ def weather_import(*, path: Path) -> dict[str, object]:
     )
     missing_temperature = sum(1 for r in rows if r[columns.index("temperatura_c")] is None)
     return {"estacao": code, "linhas": len(rows), "sem_temperatura": missing_temperature, "gravadas": written}
+
+
+# --- Model lifecycle -----------------------------------------------------------------------------
+
+SANITY_MAX_MW = {"SIN": 200_000.0, "SE": 120_000.0, "S": 50_000.0, "NE": 50_000.0, "N": 30_000.0}
+
+
+def load_daily() -> Daily:
+    """Every stored hour of load, shaped as days × 24 local hours (gaps filled for the models only)."""
+    rows = CargaHoraria.objects.order_by("instante").values_list("subsistema", "instante", "carga_mw")
+    return data.daily(data.hourly_frame(rows.iterator(chunk_size=20_000)))
+
+
+def data_hash(daily: Daily) -> str:
+    digest = hashlib.sha256()
+    digest.update(np.asarray(daily.days.asi8).tobytes())
+    for serie in data.SERIES:
+        digest.update(np.nan_to_num(daily.values[serie], nan=-1.0).round(3).tobytes())
+    return digest.hexdigest()
+
+
+def data_sanity(daily: Daily, *, recent_days: int = 28, min_coverage: float = 0.95) -> dict[str, object]:
+    """Gate on the data a model is trained on: no absurd loads, enough hours in the recent weeks."""
+    problems = []
+    for serie in data.SERIES:
+        values = daily.values[serie]
+        known = values[~np.isnan(values)]
+        if (known <= 0).any() or (known > SANITY_MAX_MW[serie]).any():
+            problems.append(f"{serie}: loads outside (0, {SANITY_MAX_MW[serie]:,.0f}] MW")
+        coverage = float(np.mean(~np.isnan(values[-recent_days:]))) if len(values) >= recent_days else 0.0
+        if coverage < min_coverage:
+            problems.append(f"{serie}: {coverage:.0%} of the last {recent_days} days' hours known")
+    return {"passou": not problems, "detalhe": "; ".join(problems) or "ok"}
+
+
+def _settings(epochs: int | None = None) -> Settings:
+    return Settings(epochs=epochs or django_settings.FORECAST_EPOCHS)
+
+
+def _holdout(daily: Daily, holdout_days: int) -> np.ndarray:
+    """The last `holdout_days` days whose SIN is fully known."""
+    known = np.flatnonzero(~np.isnan(daily.values["SIN"]).any(axis=1))
+    return known[-holdout_days:]
+
+
+def _evaluate(predict: Any, daily: Daily, days: np.ndarray) -> dict[str, dict[str, float]]:
+    target = features.design(daily, days)
+    ratios = predict(target.x)
+    out = {}
+    for serie in data.SERIES:
+        rows = target.serie == serie
+        predicted = ratios[rows] * target.level[rows, None]
+        out[serie] = model.metrics(daily.values[serie][target.day[rows]], predicted)
+    return out
+
+
+def forecast_train(*, motivo: str, holdout_days: int | None = None, epochs: int | None = None) -> ModeloVersao:
+    """Train a candidate on every day before the holdout weeks, run the gates, promote it if it passes.
+
+    Gates: the data are sane; on the holdout the candidate beats the weekly seasonal-naive baseline on
+    every series; and its SIN MAPE is no worse than the active model's by more than
+    FORECAST_GATE_TOLERANCE. A candidate that fails is kept as `rejeitado` with the reasons.
+    """
+    began = time.perf_counter()
+    holdout_days = holdout_days or django_settings.FORECAST_HOLDOUT_DAYS
+    daily = load_daily()
+    sanity = data_sanity(daily)
+    holdout = _holdout(daily, holdout_days)
+    if len(holdout) < holdout_days or holdout[0] < features.HISTORY + 56:
+        raise ForecastError(f"not enough load history to train and hold out {holdout_days} days")
+    ml_settings = _settings(epochs)
+    first = max(features.HISTORY, holdout[0] - ml_settings.training_days)
+    train = features.design(daily, np.arange(first, holdout[0]))
+    validation = train.day >= holdout[0] - min(ml_settings.validation_days, (holdout[0] - first) // 4)
+    forecaster = Forecaster.fit(train.x, train.y, validation=validation, settings=ml_settings)
+    candidate_metrics = _evaluate(forecaster.predict, daily, holdout)
+    naive_metrics = {
+        s: model.metrics(daily.values[s][holdout], model.seasonal_naive(daily.values[s], holdout)) for s in data.SERIES
+    }
+    active = ModeloVersao.objects.filter(status=StatusModelo.ATIVO).first()
+    active_metrics = None
+    if active is not None:
+        active_metrics = _evaluate(Forecaster.load(Path(active.artefato)).predict, daily, holdout)
+    gates = _gates(sanity, candidate_metrics, naive_metrics, active_metrics)
+    days = daily.days
+    version = ModeloVersao.objects.create(
+        artefato="",
+        motivo=motivo,
+        janela_inicio=days[first].date(),
+        janela_fim=days[holdout[0] - 1].date(),
+        dados_hash=data_hash(daily),
+        metricas={
+            "modelo": candidate_metrics,
+            "ingenuo": naive_metrics,
+            "ativo": active_metrics,
+            "holdout": [days[holdout[0]].date().isoformat(), days[holdout[-1]].date().isoformat()],
+        },
+        gates=gates,
+        segundos_treino=time.perf_counter() - began,
+    )
+    folder = Path(django_settings.FORECAST_MODEL_DIR) / f"v{version.pk:04d}"
+    forecaster.save(
+        folder,
+        {
+            "versao": version.pk,
+            "features": features.columns(temperature=False),
+            "janela": [version.janela_inicio.isoformat(), version.janela_fim.isoformat()],
+            "dados_hash": version.dados_hash,
+            "metricas": version.metricas,
+        },
+    )
+    version.artefato = str(folder)
+    version.save(update_fields=["artefato"])
+    if all(g["passou"] for g in gates.values()):
+        forecast_promote(version=version)
+    else:
+        ModeloVersao.objects.filter(pk=version.pk).update(status=StatusModelo.REJEITADO)
+    version.refresh_from_db()
+    return version
+
+
+def _gates(
+    sanity: dict[str, object],
+    candidate: dict[str, dict[str, float]],
+    naive: dict[str, dict[str, float]],
+    active: dict[str, dict[str, float]] | None,
+) -> dict[str, dict[str, object]]:
+    losing = [s for s in data.SERIES if not candidate[s]["mape"] < naive[s]["mape"]]
+    gates: dict[str, dict[str, object]] = {
+        "dados": sanity,
+        "vence_ingenuo": {
+            "passou": not losing,
+            "detalhe": "ok" if not losing else f"no better than the seasonal naive on {', '.join(losing)}",
+        },
+    }
+    if active is None:
+        gates["nao_pior_que_ativo"] = {"passou": True, "detalhe": "no active model"}
+    else:
+        limit = active["SIN"]["mape"] * (1 + django_settings.FORECAST_GATE_TOLERANCE)
+        gates["nao_pior_que_ativo"] = {
+            "passou": candidate["SIN"]["mape"] <= limit,
+            "detalhe": f"SIN MAPE {candidate['SIN']['mape']:.2f} % vs active {active['SIN']['mape']:.2f} %",
+        }
+    return gates
+
+
+@transaction.atomic
+def forecast_promote(*, version: ModeloVersao) -> ModeloVersao:
+    """Make `version` the active model; the previous active one is retired (kept for rollback)."""
+    ModeloVersao.objects.select_for_update().filter(status=StatusModelo.ATIVO).exclude(pk=version.pk).update(
+        status=StatusModelo.APOSENTADO
+    )
+    ModeloVersao.objects.filter(pk=version.pk).update(status=StatusModelo.ATIVO, promovido_em=timezone.now())
+    version.refresh_from_db()
+    return version
+
+
+@transaction.atomic
+def forecast_rollback() -> ModeloVersao:
+    """Put back the version that was active before the current one; the current one becomes `rejeitado`."""
+    current = ModeloVersao.objects.select_for_update().filter(status=StatusModelo.ATIVO).first()
+    previous = (
+        ModeloVersao.objects.select_for_update()
+        .filter(status=StatusModelo.APOSENTADO, promovido_em__isnull=False)
+        .order_by("-promovido_em")
+        .first()
+    )
+    if previous is None:
+        raise ForecastError("no earlier active version to roll back to")
+    if current is not None:
+        ModeloVersao.objects.filter(pk=current.pk).update(status=StatusModelo.REJEITADO)
+    ModeloVersao.objects.filter(pk=previous.pk).update(status=StatusModelo.ATIVO, promovido_em=timezone.now())
+    previous.refresh_from_db()
+    return previous
+
+
+def forecast_issue(*, dia: date | None = None) -> int:
+    """Issue the active model's 24 hourly loads of `dia` (default: the day after the last full day of
+    data) for the SIN and each subsystem; returns hours written. Re-issuing the same day replaces it."""
+    active = ModeloVersao.objects.filter(status=StatusModelo.ATIVO).first()
+    if active is None:
+        raise ForecastError("no active model: train one first (manage.py forecast_train)")
+    daily = load_daily()
+    complete = np.flatnonzero(~np.isnan(daily.values["SIN"]).any(axis=1))
+    last = daily.days[complete[-1]].date()
+    dia = dia or last + timedelta(days=1)
+    if dia > last + timedelta(days=1):
+        raise ForecastError(f"{dia}: the load of {dia - timedelta(days=1)} is not known yet (last full day {last})")
+    daily = _extend(daily, dia)
+    index = daily.index_of(dia)
+    target = features.design(daily, np.array([index]))
+    if len(target.x) != len(data.SERIES):
+        raise ForecastError(f"{dia}: the lags of the last two weeks have holes")
+    ratios = Forecaster.load(Path(active.artefato)).predict(target.x)
+    issued = timezone.now()
+    rows = []
+    for i, serie in enumerate(target.serie):
+        for hour, mw in zip(_local_hours(dia), ratios[i] * target.level[i], strict=True):
+            if hour is not None:
+                rows.append((active.pk, serie, hour, issued, float(mw)))
+    with transaction.atomic():
+        return copy_upsert(
+            table=("public", "forecasting_previsaohoraria"),
+            key=("serie", "instante", "modelo_id"),
+            columns=("modelo_id", "serie", "instante", "emitida_em", "carga_mw"),
+            rows=rows,
+        )
+
+
+def _extend(daily: Daily, dia: date) -> Daily:
+    """`daily` with an empty row for `dia` when it lies just past the data (the day being forecast)."""
+    if pd.Timestamp(dia) in daily.days:
+        return daily
+    days = daily.days.append(pd.DatetimeIndex([pd.Timestamp(dia)]))
+    values = {s: np.vstack([v, np.full((1, 24), np.nan)]) for s, v in daily.values.items()}
+    return Daily(days=days, values=values, filled=daily.filled)
+
+
+def _local_hours(dia: date) -> list[datetime | None]:
+    """The UTC start of each local hour 0..23 of `dia`; None for the hour that does not exist (DST)."""
+    out: list[datetime | None] = []
+    for hour in range(24):
+        local = datetime.combine(dia, datetime.min.time()).replace(hour=hour, tzinfo=ons.LOCAL)
+        utc = local.astimezone(ons.UTC)
+        out.append(utc if utc.astimezone(ons.LOCAL).hour == hour else None)
+    return out
+
+
+def forecast_score() -> int:
+    """Fill in the actual load and the error of every issued hour whose actual has arrived; returns rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(SCORE_SQL)
+        return cursor.rowcount
+
+
+SCORE_SQL = """
+WITH actual AS (
+    SELECT instante, subsistema AS serie, carga_mw FROM forecasting_cargahoraria
+    UNION ALL
+    SELECT instante, 'SIN', sum(carga_mw) FROM forecasting_cargahoraria
+    GROUP BY instante HAVING count(*) = 4
+)
+UPDATE forecasting_previsaohoraria p
+SET realizado_mw = a.carga_mw, erro_pct = (p.carga_mw - a.carga_mw) / a.carga_mw * 100
+FROM actual a
+WHERE a.instante = p.instante AND a.serie = p.serie
+  AND p.realizado_mw IS DISTINCT FROM a.carga_mw
+"""
+
+
+def forecast_live_error(*, days: int = 7, serie: str = "SIN") -> float | None:
+    """MAPE (%) of the active model's scored forecasts over the last `days` days with actuals."""
+    active = ModeloVersao.objects.filter(status=StatusModelo.ATIVO).first()
+    scored = PrevisaoHoraria.objects.filter(modelo=active, serie=serie, erro_pct__isnull=False)
+    last = scored.order_by("-instante").values_list("instante", flat=True).first()
+    if active is None or last is None:
+        return None
+    window = scored.filter(instante__gt=last - timedelta(days=days))
+    errors = [abs(e) for e in window.values_list("erro_pct", flat=True)]
+    return float(np.mean(errors)) if errors else None
+
+
+def forecast_drift_check() -> bool:
+    """True, and a retraining queued, when the live SIN MAPE of the last 7 days passes the threshold."""
+    from . import tasks
+
+    error = forecast_live_error()
+    if error is None or error <= django_settings.FORECAST_DRIFT_MAPE:
+        return False
+    transaction.on_commit(lambda: tasks.forecast_retrain.delay(motivo="drift"))
+    return True
+
+
+# --- Daily downloads -----------------------------------------------------------------------------
+
+
+def _download(url: str, target: Path) -> Path:
+    """GET `url` into `target` (written whole or not at all)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_suffix(target.suffix + ".part")
+    try:
+        with requests.get(url, stream=True, timeout=django_settings.FORECAST_HTTP_TIMEOUT) as response:
+            response.raise_for_status()
+            with partial.open("wb") as out:
+                for chunk in response.iter_content(1 << 20):
+                    out.write(chunk)
+    except requests.RequestException as exc:
+        partial.unlink(missing_ok=True)
+        raise ForecastError(f"{url}: {exc}") from exc
+    partial.replace(target)
+    return target
+
+
+def load_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str, object]:
+    """Download ONS's hourly-load file of `ano` (default: this year) or `url`, and import it. Idempotent."""
+    ano = ano or timezone.localdate().year
+    url = url or django_settings.ONS_CARGA_URL.format(ano=ano)
+    name = url.rstrip("/").rsplit("/", 1)[-1] or f"CURVA_CARGA_{ano}.csv"
+    path = _download(url, Path(django_settings.DATA_DIR) / "ons" / name)
+    try:
+        return {"url": url, **load_import(path=path)}
+    except (ons.OnsFormatError, UnicodeDecodeError) as exc:
+        raise ForecastError(f"{url}: {exc}") from exc
+
+
+@transaction.atomic
+def weather_fetch(*, estacao: str, inicio: date, fim: date) -> dict[str, object]:
+    """Fetch a station's hours between two dates from the INMET API and store them. Idempotent."""
+    url = django_settings.INMET_API_URL.format(inicio=inicio.isoformat(), fim=fim.isoformat(), estacao=estacao)
+    try:
+        response = requests.get(url, timeout=django_settings.FORECAST_HTTP_TIMEOUT)
+        response.raise_for_status()
+        observations = inmet.read_api(response.json())
+    except (requests.RequestException, ValueError) as exc:
+        raise ForecastError(f"{url}: {exc}") from exc
+    columns = ("estacao", "instante", *inmet.COLUMNS)
+    rows = [(o.estacao, o.instante, *(o.valores[c] for c in inmet.COLUMNS)) for o in observations]
+    written = copy_upsert(
+        table=("public", "forecasting_observacaohoraria"), key=("estacao", "instante"), columns=columns, rows=rows
+    )
+    return {"estacao": estacao, "url": url, "linhas": len(rows), "gravadas": written}

@@ -213,7 +213,10 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 300
 # task (a multi-GB BDGD import), or a running import would be handed to a second worker.
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 3600}
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
-CELERY_TASK_ROUTES = {"forecasting.tasks.*": {"queue": "ml"}}
+CELERY_TASK_ROUTES = {
+    "forecasting.tasks.forecast_retrain": {"queue": "ml"},
+    "forecasting.tasks.forecast_issue": {"queue": "ml"},
+}
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "refresh-summary-views": {
         "task": "leads.tasks.views_refresh",
@@ -222,6 +225,23 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "flush-expired-tokens": {
         "task": "leads.tasks.tokens_flush_expired",
         "schedule": crontab(hour=4, minute=30),
+    },
+    "load-fetch-daily": {
+        "task": "forecasting.tasks.load_fetch",
+        "schedule": crontab(hour=6, minute=15),
+    },
+    "forecast-score-daily": {
+        "task": "forecasting.tasks.forecast_score",
+        "schedule": crontab(hour=6, minute=45),
+    },
+    "forecast-retrain-nightly": {
+        "task": "forecasting.tasks.forecast_retrain",
+        "schedule": crontab(hour=1, minute=0),
+        "kwargs": {"motivo": "nightly"},
+    },
+    "forecast-issue-daily": {
+        "task": "forecasting.tasks.forecast_issue",
+        "schedule": crontab(hour=7, minute=30),
     },
     "bdgd-new-releases": {
         "task": "ingestion.tasks.bdgd_watch_releases",
@@ -296,3 +316,20 @@ BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")
 
 # Exports: lists up to this many units stream at once; larger ones run as Celery jobs.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)
+
+# --- Load forecasting ---
+# Where trained model folders (Keras files, scalers, metadata.json) are written.
+FORECAST_MODEL_DIR = Path(env_str("FORECAST_MODEL_DIR", str(BASE_DIR / "var" / "models")))
+FORECAST_EPOCHS = env_int("FORECAST_EPOCHS", 150)
+FORECAST_HOLDOUT_DAYS = env_int("FORECAST_HOLDOUT_DAYS", 28)
+# Gates: the candidate may be at most this much worse (relative MAPE) than the active model.
+FORECAST_GATE_TOLERANCE = float(env_str("FORECAST_GATE_TOLERANCE", "0.02"))
+# Retrain when the SIN MAPE of the last 7 scored days passes this (%).
+FORECAST_DRIFT_MAPE = float(env_str("FORECAST_DRIFT_MAPE", "4.0"))
+# Daily downloads: ONS publishes one hourly-load CSV per year; INMET's API serves station hours.
+ONS_CARGA_URL = env_str(
+    "ONS_CARGA_URL", "https://ons-aws-prod-opendata.s3.amazonaws.com/dataset/curva-carga-ho/CURVA_CARGA_{ano}.csv"
+)
+INMET_API_URL = env_str("INMET_API_URL", "https://apitempo.inmet.gov.br/estacao/{inicio}/{fim}/{estacao}")
+INMET_STATIONS = env_list("INMET_STATIONS", ["A701"])
+FORECAST_HTTP_TIMEOUT = env_int("FORECAST_HTTP_TIMEOUT", 120)

@@ -88,3 +88,33 @@ def read(raw: bytes) -> tuple[str, Iterator[Observacao]]:
             yield Observacao(code, instant, values)
 
     return code, rows()
+
+
+# INMET API (apitempo.inmet.gov.br/estacao/<start>/<end>/<code>): a JSON list of hourly records with
+# string values or null, `DT_MEDICAO` `YYYY-MM-DD` and `HR_MEDICAO` `HHMM`, both UTC.
+API_FIELDS = {
+    "precipitacao_mm": "CHUVA",
+    "temperatura_c": "TEM_INS",
+    "umidade_pct": "UMD_INS",
+    "radiacao_kj_m2": "RAD_GLO",
+    "vento_ms": "VEN_VEL",
+}
+
+
+def read_api(records: object) -> list[Observacao]:
+    """Observations from the INMET API's JSON records; a record without a station, date or hour is an error."""
+    if not isinstance(records, list):
+        raise InmetFormatError(f"expected a JSON list of records, got {type(records).__name__}")
+    out = []
+    for number, record in enumerate(records):
+        if not isinstance(record, dict) or not all(record.get(k) for k in ("CD_ESTACAO", "DT_MEDICAO", "HR_MEDICAO")):
+            raise InmetFormatError(f"record {number}: needs CD_ESTACAO, DT_MEDICAO and HR_MEDICAO")
+        try:
+            instant = _instant(str(record["DT_MEDICAO"]), str(record["HR_MEDICAO"]).zfill(4))
+        except ValueError:
+            raise InmetFormatError(
+                f"record {number}: bad date/hour {record['DT_MEDICAO']} {record['HR_MEDICAO']}"
+            ) from None
+        values = {name: _number(str(record.get(key) or "")) for name, key in API_FIELDS.items()}
+        out.append(Observacao(str(record["CD_ESTACAO"]).strip(), instant, values))
+    return out

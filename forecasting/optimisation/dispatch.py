@@ -1,0 +1,381 @@
+"""Hourly hydrothermal dispatch of the four subsystems as a linear programme (PuLP; pure, no Django).
+
+Per subsystem and hour the load is met by hydro, thermal, intermittent (wind + solar, curtailable at
+a small penalty), imports over the interchanges and, at a penalty, deficit. The balance constraint's
+dual is the hourly marginal cost of the subsystem (CMO, R$/MWh).
+
+- Hydro plants: water balance in hm³ (1 m³/s for one hour = 0.0036 hm³), reservoir volume between
+  its limits, natural inflow plus the outflow of the plant upstream (no travel time), turbined flow
+  with constant productivity (MW per m³/s), minimum and maximum generation and total outflow, ramp
+  limits on generation, an end-of-horizon volume target; spilling costs a small penalty.
+- Thermal units: a convex piecewise-linear cost (segments of increasing R$/MWh), an inflexible
+  minimum, a maximum and ramp limits.
+- Interchanges: a flow per link and hour between a lower (reverse) and upper limit.
+
+HiGHS (through `highspy`) solves it by default, CBC is the fallback. An infeasible case is solved
+again with every limit made elastic; the limits that had to give way are reported by name.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import pulp
+
+HM3_PER_M3S_HOUR = 0.0036
+SUBSISTEMAS = ("SE", "S", "NE", "N")
+
+
+# PLD limits set by ANEEL (R$/MWh): floor and hourly cap, where published to us.
+PLD_LIMITS: dict[int, tuple[float, float | None]] = {
+    2023: (69.04, None),
+    2024: (61.07, 1470.57),
+    2025: (58.60, 1542.23),
+}
+
+
+class DispatchError(ValueError):
+    """The input does not describe a dispatch problem; the message names the field."""
+
+
+class Infeasible(Exception):
+    """No dispatch meets every limit; `limits` names the ones that conflict, with the shortfall."""
+
+    def __init__(self, limits: list[tuple[str, float]]):
+        self.limits = limits
+        shown = ", ".join(f"{name} (by {gap:.3f})" for name, gap in limits[:10])
+        super().__init__(f"infeasible: these limits cannot all hold: {shown}")
+
+
+@dataclass
+class Hidro:
+    nome: str
+    subsistema: str
+    produtibilidade: float  # MW per m³/s
+    volume_inicial: float  # hm³
+    volume_min: float
+    volume_max: float
+    afluencia: list[float]  # natural inflow, m³/s per hour
+    turbinamento_max: float  # m³/s
+    geracao_min: float = 0.0  # MW
+    geracao_max: float | None = None  # MW; default productivity × max turbined flow
+    defluencia_min: float = 0.0  # m³/s, turbined + spilled
+    defluencia_max: float | None = None
+    rampa: float | None = None  # MW per hour
+    geracao_inicial: float | None = None  # MW in the hour before the horizon, for the first ramp
+    volume_meta: float | None = None  # hm³ at the end of the horizon (at least)
+    jusante: str | None = None  # the plant whose reservoir receives this one's outflow
+
+
+@dataclass
+class Termica:
+    nome: str
+    subsistema: str
+    segmentos: list[tuple[float, float]]  # (MW, R$/MWh), costs increasing: a convex cost curve
+    geracao_min: float = 0.0
+    rampa: float | None = None
+    geracao_inicial: float | None = None
+
+    @property
+    def geracao_max(self) -> float:
+        return sum(mw for mw, _ in self.segmentos)
+
+
+@dataclass
+class Interligacao:
+    origem: str
+    destino: str
+    limite: float  # MW from origem to destino
+    limite_reverso: float  # MW from destino to origem
+
+
+@dataclass
+class Problema:
+    horas: int
+    carga: dict[str, list[float]]  # subsystem → MW per hour
+    intermitente: dict[str, list[float]] = field(default_factory=dict)
+    hidros: list[Hidro] = field(default_factory=list)
+    termicas: list[Termica] = field(default_factory=list)
+    interligacoes: list[Interligacao] = field(default_factory=list)
+    custo_deficit: float = 7643.82  # R$/MWh, ANEEL's 2024 deficit cost, first tier
+    penalidade_vertimento: float = 0.01  # R$ per m³/s·h spilled
+    penalidade_corte: float = 0.01  # R$/MWh of curtailed wind or solar
+
+    def validate(self) -> None:
+        if self.horas < 1:
+            raise DispatchError("horas must be at least 1")
+        for s, series in {**self.carga, **self.intermitente}.items():
+            if len(series) != self.horas:
+                raise DispatchError(f"carga/intermitente of {s}: {len(series)} values for {self.horas} hours")
+            if any(not math.isfinite(v) or v < 0 for v in series):
+                raise DispatchError(f"carga/intermitente of {s}: values must be finite and >= 0")
+        known = set(self.carga)
+        names = [p.nome for p in [*self.hidros, *self.termicas]]
+        if len(names) != len(set(names)):
+            raise DispatchError("plant names must be unique")
+        hydro_names = {h.nome for h in self.hidros}
+        for h in self.hidros:
+            if h.subsistema not in known:
+                raise DispatchError(f"hydro {h.nome}: subsystem {h.subsistema!r} has no load")
+            if len(h.afluencia) != self.horas:
+                raise DispatchError(f"hydro {h.nome}: {len(h.afluencia)} inflow values for {self.horas} hours")
+            if not h.volume_min <= h.volume_inicial <= h.volume_max:
+                raise DispatchError(f"hydro {h.nome}: initial volume outside [volume_min, volume_max]")
+            if h.produtibilidade <= 0 or h.turbinamento_max < 0:
+                raise DispatchError(f"hydro {h.nome}: productivity must be > 0 and max turbined flow >= 0")
+            if h.jusante is not None and h.jusante not in hydro_names:
+                raise DispatchError(f"hydro {h.nome}: downstream plant {h.jusante!r} unknown")
+        for t in self.termicas:
+            if t.subsistema not in known:
+                raise DispatchError(f"thermal {t.nome}: subsystem {t.subsistema!r} has no load")
+            if not t.segmentos or any(mw < 0 for mw, _ in t.segmentos):
+                raise DispatchError(f"thermal {t.nome}: needs segments of non-negative MW")
+            costs = [c for _, c in t.segmentos]
+            if costs != sorted(costs):
+                raise DispatchError(f"thermal {t.nome}: segment costs must increase (a convex cost curve)")
+        for link in self.interligacoes:
+            if link.origem not in known or link.destino not in known:
+                raise DispatchError(f"interchange {link.origem}->{link.destino}: unknown subsystem")
+            if link.limite < 0 or link.limite_reverso < 0:
+                raise DispatchError(f"interchange {link.origem}->{link.destino}: limits must be >= 0")
+
+
+@dataclass
+class Resultado:
+    status: str
+    custo_total: float
+    hidro: dict[str, list[float]]  # MW
+    turbinamento: dict[str, list[float]]  # m³/s
+    vertimento: dict[str, list[float]]  # m³/s
+    volume: dict[str, list[float]]  # hm³ at the end of each hour
+    termica: dict[str, list[float]]  # MW
+    fluxo: dict[str, list[float]]  # "SE->S" MW, negative = reverse
+    deficit: dict[str, list[float]]
+    corte: dict[str, list[float]]
+    cmo: dict[str, list[float]]  # R$/MWh
+    restricoes_ativas: list[str]  # binding limits, by name
+    solver: str
+
+
+def cmo_sanity(cmo: dict[str, list[float]], year: int) -> dict[str, object]:
+    """How the marginal costs sit against the year's PLD floor and cap: hours below, above, range."""
+    floor, cap = PLD_LIMITS.get(year, (None, None))
+    values = [v for series in cmo.values() for v in series]
+    return {
+        "ano": year,
+        "piso": floor,
+        "teto": cap,
+        "min": min(values, default=None),
+        "max": max(values, default=None),
+        "horas_abaixo_do_piso": None if floor is None else sum(v < floor for v in values),
+        "horas_acima_do_teto": None if cap is None else sum(v > cap for v in values),
+    }
+
+
+class _Builder:
+    """Holds the PuLP problem; in elastic mode every limit gets slack, priced far above anything else."""
+
+    def __init__(self, elastic: bool):
+        self.problem = pulp.LpProblem("despacho", pulp.LpMinimize)
+        self.elastic = elastic
+        self.slacks: list[tuple[str, pulp.LpVariable]] = []
+        self.bounds: list[tuple[pulp.LpVariable, str]] = []
+        self.cost: list[tuple[pulp.LpVariable, float]] = []
+
+    def var(self, name: str, low: float | None = 0.0, high: float | None = None, label: str = "") -> pulp.LpVariable:
+        """A variable within [low, high]; `label` names its limits (`geracao[UHE,3]` → `geracao_min[...]`)."""
+        variable = pulp.LpVariable(name, lowBound=low, upBound=high)
+        self.bounds.append((variable, label))
+        if self.elastic:
+            variable.lowBound = 0.0 if low is not None and low >= 0 else None
+            variable.upBound = None
+            kind, _, where = label.partition("[")
+            if low is not None and low > 0:
+                self.row({variable: 1.0}, ">=", low, f"{kind}_min[{where}")
+            if high is not None:
+                self.row({variable: 1.0}, "<=", high, f"{kind}_max[{where}")
+        return variable
+
+    def row(self, terms: dict[Any, float], sense: str, rhs: float, name: str, hard: bool = False) -> Any:
+        expression = pulp.LpAffineExpression(list(terms.items()))
+        if self.elastic and not hard:
+            if sense in ("<=", "=="):
+                slack = pulp.LpVariable(f"folga_menos_{len(self.slacks)}", lowBound=0)
+                expression = expression - slack
+                self.slacks.append((name, slack))
+            if sense in (">=", "=="):
+                slack = pulp.LpVariable(f"folga_mais_{len(self.slacks)}", lowBound=0)
+                expression = expression + slack
+                self.slacks.append((name, slack))
+        constraint = {"<=": expression <= rhs, ">=": expression >= rhs, "==": expression == rhs}[sense]
+        self.problem.addConstraint(constraint, name)
+        return constraint
+
+
+def solve(problem: Problema, *, solver: str = "highs", time_limit: float | None = None) -> Resultado:
+    """Optimal dispatch of `problem`; raises Infeasible naming the conflicting limits."""
+    problem.validate()
+    model = _build(problem, elastic=False)
+    status, used = _run(model.problem, solver, time_limit)
+    if status == "Infeasible":
+        elastic = _build(problem, elastic=True)
+        _run(elastic.problem, solver, time_limit)
+        gaps = sorted(
+            ((name, s.varValue) for name, s in elastic.slacks if (s.varValue or 0) > 1e-6),
+            key=lambda item: -item[1],
+        )
+        raise Infeasible(gaps or [("(no single limit: the problem is unbounded or numerically infeasible)", 0.0)])
+    if status != "Optimal":
+        raise RuntimeError(f"the solver ended with status {status}")
+    return _result(problem, model, used)
+
+
+def _run(lp: pulp.LpProblem, solver: str, time_limit: float | None) -> tuple[str, str]:
+    if solver == "highs" and "HiGHS" in pulp.listSolvers(onlyAvailable=True):
+        engine: Any = pulp.HiGHS(msg=False, timeLimit=time_limit)
+        used = "HiGHS"
+    else:
+        engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
+        used = "CBC"
+    lp.solve(engine)
+    return pulp.LpStatus[lp.status], used
+
+
+def _build(p: Problema, *, elastic: bool) -> _Builder:
+    b = _Builder(elastic)
+    hours = range(p.horas)
+    supply: dict[tuple[str, int], dict[Any, float]] = defaultdict(dict)
+    b.gen: dict[str, list[Any]] = {}  # type: ignore[attr-defined]
+    b.q, b.s, b.v = {}, {}, {}  # type: ignore[attr-defined]
+    upstream: dict[str, list[Hidro]] = defaultdict(list)
+    for h in p.hidros:
+        if h.jusante:
+            upstream[h.jusante].append(h)
+    for h in p.hidros:
+        gmax = h.produtibilidade * h.turbinamento_max if h.geracao_max is None else h.geracao_max
+        qmin = h.geracao_min / h.produtibilidade
+        qmax = min(h.turbinamento_max, gmax / h.produtibilidade)
+        b.q[h.nome] = [b.var(f"q_{h.nome}_{t}", qmin, qmax, f"geracao[{h.nome},{t}]") for t in hours]
+        b.s[h.nome] = [b.var(f"s_{h.nome}_{t}", 0.0) for t in hours]
+        b.v[h.nome] = [b.var(f"v_{h.nome}_{t}", h.volume_min, h.volume_max, f"volume[{h.nome},{t}]") for t in hours]
+        for t in hours:
+            supply[(h.subsistema, t)][b.q[h.nome][t]] = h.produtibilidade
+            b.cost.append((b.s[h.nome][t], p.penalidade_vertimento))
+    for h in p.hidros:
+        q, s, v = b.q[h.nome], b.s[h.nome], b.v[h.nome]
+        for t in hours:
+            terms: dict[Any, float] = {v[t]: 1.0, q[t]: HM3_PER_M3S_HOUR, s[t]: HM3_PER_M3S_HOUR}
+            if t:
+                terms[v[t - 1]] = -1.0
+            for up in upstream[h.nome]:
+                terms[b.q[up.nome][t]] = -HM3_PER_M3S_HOUR
+                terms[b.s[up.nome][t]] = -HM3_PER_M3S_HOUR
+            rhs = HM3_PER_M3S_HOUR * h.afluencia[t] + (h.volume_inicial if t == 0 else 0.0)
+            b.row(terms, "==", rhs, f"balanco_hidrico[{h.nome},{t}]", hard=True)
+            if h.defluencia_min > 0:
+                b.row({q[t]: 1.0, s[t]: 1.0}, ">=", h.defluencia_min, f"defluencia_min[{h.nome},{t}]")
+            if h.defluencia_max is not None:
+                b.row({q[t]: 1.0, s[t]: 1.0}, "<=", h.defluencia_max, f"defluencia_max[{h.nome},{t}]")
+        if h.rampa is not None:
+            _ramps(b, q, h.produtibilidade, h.rampa, h.geracao_inicial, h.nome)
+        if h.volume_meta is not None:
+            b.row({v[-1]: 1.0}, ">=", h.volume_meta, f"volume_meta[{h.nome}]")
+    b.th = {}  # type: ignore[attr-defined]
+    for u in p.termicas:
+        segments = [
+            [b.var(f"g_{u.nome}_{k}_{t}", 0.0, mw, f"segmento{k}[{u.nome},{t}]") for t in hours]
+            for k, (mw, _) in enumerate(u.segmentos)
+        ]
+        b.th[u.nome] = segments  # type: ignore[attr-defined]
+        for k, (_, price) in enumerate(u.segmentos):
+            for t in hours:
+                b.cost.append((segments[k][t], price))
+                supply[(u.subsistema, t)][segments[k][t]] = 1.0
+        if u.geracao_min > 0:
+            for t in hours:
+                b.row({seg[t]: 1.0 for seg in segments}, ">=", u.geracao_min, f"geracao_min[{u.nome},{t}]")
+        if u.rampa is not None:
+            _ramps(b, segments, 1.0, u.rampa, u.geracao_inicial, u.nome)
+    b.flow = {}  # type: ignore[attr-defined]
+    for link in p.interligacoes:
+        key = f"{link.origem}->{link.destino}"
+        flows = [
+            b.var(f"f_{link.origem}_{link.destino}_{t}", -link.limite_reverso, link.limite, f"intercambio[{key},{t}]")
+            for t in hours
+        ]
+        b.flow[key] = flows  # type: ignore[attr-defined]
+        for t in hours:
+            supply[(link.origem, t)][flows[t]] = supply[(link.origem, t)].get(flows[t], 0.0) - 1.0
+            supply[(link.destino, t)][flows[t]] = supply[(link.destino, t)].get(flows[t], 0.0) + 1.0
+    b.deficit, b.cut, b.balance = {}, {}, {}  # type: ignore[attr-defined]
+    for sub, load in p.carga.items():
+        wind = p.intermitente.get(sub, [0.0] * p.horas)
+        b.deficit[sub] = [pulp.LpVariable(f"deficit_{sub}_{t}", lowBound=0) for t in hours]
+        b.cut[sub] = [pulp.LpVariable(f"corte_{sub}_{t}", lowBound=0, upBound=wind[t]) for t in hours]
+        b.balance[sub] = []
+        for t in hours:
+            b.cost += [(b.deficit[sub][t], p.custo_deficit), (b.cut[sub][t], p.penalidade_corte)]
+            terms = {**supply[(sub, t)], b.deficit[sub][t]: 1.0, b.cut[sub][t]: -1.0}
+            b.balance[sub].append(b.row(terms, "==", load[t] - wind[t], f"balanco[{sub},{t}]", hard=True))
+    objective = pulp.LpAffineExpression(b.cost)
+    if elastic:
+        # Only the slack counts: the least violation of the limits, whatever it costs.
+        objective = pulp.LpAffineExpression([(s, 1.0) for _, s in b.slacks])
+    b.problem.setObjective(objective)
+    return b
+
+
+def _ramps(b: _Builder, flows: Any, factor: float, ramp: float, initial: float | None, name: str) -> None:
+    """|generation[t] - generation[t-1]| <= ramp, generation = factor × (sum of the given series)."""
+    series = flows if isinstance(flows[0], list) else [flows]
+    hours = len(series[0])
+    for t in range(hours):
+        terms: dict[Any, float] = {x[t]: factor for x in series}
+        if t == 0 and initial is None:
+            continue
+        rhs_shift = initial if t == 0 else 0.0
+        if t:
+            for x in series:
+                terms[x[t - 1]] = -factor
+        b.row(terms, "<=", ramp + (rhs_shift or 0.0), f"rampa_subida[{name},{t}]")
+        b.row(terms, ">=", -ramp + (rhs_shift or 0.0), f"rampa_descida[{name},{t}]")
+
+
+def _value(x: Any) -> float:
+    return float(x.varValue or 0.0)
+
+
+def _result(p: Problema, b: _Builder, used: str) -> Resultado:
+    hydro = {h.nome: [h.produtibilidade * _value(q) for q in b.q[h.nome]] for h in p.hidros}  # type: ignore[attr-defined]
+    thermal = {name: [sum(_value(seg[t]) for seg in segs) for t in range(p.horas)] for name, segs in b.th.items()}  # type: ignore[attr-defined]
+    binding = [
+        name
+        for name, constraint in b.problem.constraints.items()
+        if not name.startswith("balanco") and abs(constraint.value()) < 1e-6 and abs(constraint.pi or 0.0) > 1e-9
+    ]
+    for variable, label in b.bounds:
+        if not label or abs(variable.dj or 0.0) < 1e-9:
+            continue
+        kind, _, where = label.partition("[")
+        if variable.lowBound is not None and abs(_value(variable) - variable.lowBound) < 1e-6 and variable.lowBound:
+            binding.append(f"{kind}_min[{where}")
+        elif variable.upBound is not None and abs(_value(variable) - variable.upBound) < 1e-6:
+            binding.append(f"{kind}_max[{where}")
+    return Resultado(
+        status="Optimal",
+        custo_total=float(pulp.value(b.problem.objective) or 0.0),
+        hidro=hydro,
+        turbinamento={k: [_value(x) for x in v] for k, v in b.q.items()},  # type: ignore[attr-defined]
+        vertimento={k: [_value(x) for x in v] for k, v in b.s.items()},  # type: ignore[attr-defined]
+        volume={k: [_value(x) for x in v] for k, v in b.v.items()},  # type: ignore[attr-defined]
+        termica=thermal,
+        fluxo={k: [_value(x) for x in v] for k, v in b.flow.items()},  # type: ignore[attr-defined]
+        deficit={k: [_value(x) for x in v] for k, v in b.deficit.items()},  # type: ignore[attr-defined]
+        corte={k: [_value(x) for x in v] for k, v in b.cut.items()},  # type: ignore[attr-defined]
+        cmo={k: [float(c.pi or 0.0) for c in v] for k, v in b.balance.items()},  # type: ignore[attr-defined]
+        restricoes_ativas=binding,
+        solver=used,
+    )
