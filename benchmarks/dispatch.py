@@ -28,8 +28,10 @@ def main() -> None:
     args = parser.parse_args()
 
     problem = cases.sized(args.hours, args.plants, args.seed)
-    print(f"case: {args.hours} h, {len(problem.carga)} subsystems, {len(problem.hidros)} hydro + "
-          f"{len(problem.termicas)} thermal plants, {len(problem.interligacoes)} interchanges")  # fmt: skip
+    print(
+        f"case: {args.hours} h, {len(problem.carga)} subsystems, {len(problem.hidros)} hydro + "
+        f"{len(problem.termicas)} thermal plants, {len(problem.interligacoes)} interchanges"
+    )
     began = time.perf_counter()
     result = dispatch.solve(problem, solver=args.solver)
     ours = time.perf_counter() - began
@@ -43,9 +45,11 @@ def main() -> None:
     print(
         f"binding limits: {len(result.restricoes_ativas)}; deficit MWh: {sum(map(sum, result.deficit.values())):,.1f}"
     )
-    print(f"CMO R$/MWh {sanity['min']:.2f} .. {sanity['max']:.2f} against the 2024 PLD floor {sanity['piso']} "
-          f"and cap {sanity['teto']}: {sanity['horas_abaixo_do_piso']} hours below, "
-          f"{sanity['horas_acima_do_teto']} above")  # fmt: skip
+    print(
+        f"CMO R$/MWh {sanity['min']:.2f} .. {sanity['max']:.2f} against the 2024 PLD floor {sanity['piso']} "
+        f"and cap {sanity['teto']}: {sanity['horas_abaixo_do_piso']} hours below, "
+        f"{sanity['horas_acima_do_teto']} above"
+    )
     print(f"time: {ours:.2f} s (target < 3 s)")
     print(f"relative difference: {gap:.2e} (target <= 1e-6)")
 

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -35,8 +36,6 @@ def load(folder: Path) -> data.Daily:
 
 
 def load_temperature(folder: Path, days: object) -> np.ndarray:
-    import pandas as pd
-
     values = {}
     for path in sorted(folder.glob("*.CSV")) + sorted(folder.glob("*.csv")):
         _, observations = inmet.read(path.read_bytes())
@@ -62,15 +61,22 @@ def lightgbm_trainer(design: features.Design, validation: np.ndarray):  # type: 
     x, y = hourly(design)[np.tile(keep, 24)], design.y.T.ravel()[np.tile(keep, 24)]
     fit = ~np.tile(validation, 24)[np.tile(keep, 24)]
     params = {
-        "objective": "l1", "learning_rate": 0.05, "num_leaves": 63, "min_data_in_leaf": 20,
-        "bagging_fraction": 0.8, "bagging_freq": 1, "feature_fraction": 0.8, "verbose": -1, "num_threads": 2,
-    }  # fmt: skip
+        "objective": "l1",
+        "learning_rate": 0.1,
+        "num_leaves": 63,
+        "min_data_in_leaf": 20,
+        "bagging_fraction": 0.8,
+        "bagging_freq": 1,
+        "feature_fraction": 0.8,
+        "verbose": -1,
+        "num_threads": 2,
+    }
     model = lgb.train(
         params,
         lgb.Dataset(x[fit], y[fit]),
-        num_boost_round=2000,
+        num_boost_round=1000,
         valid_sets=[lgb.Dataset(x[~fit], y[~fit])],
-        callbacks=[lgb.early_stopping(100, verbose=False)],
+        callbacks=[lgb.early_stopping(50, verbose=False)],
     )
 
     def predict(target: features.Design) -> np.ndarray:
@@ -83,7 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True, help="folder of ONS CURVA_CARGA_YYYY.csv files")
     parser.add_argument("--inmet", type=Path, help="folder of INMET A701 files (observed temperature)")
-    parser.add_argument("--days", type=int, default=365)
+    parser.add_argument("--days", type=int, help="test days (default: the last twelve months)")
     parser.add_argument("--refit-days", type=int, default=28)
     parser.add_argument("--start", help="first test day (YYYY-MM-DD); default: the last --days days")
     parser.add_argument("--skip-lightgbm", action="store_true")
@@ -94,31 +100,41 @@ def main() -> None:
 
     began = time.perf_counter()
     daily = load(args.data)
-    if args.start:
-        first = daily.index_of(np.datetime64(args.start).astype(object))
-        test_days = np.arange(first, first + args.days)
-    else:
-        test_days = np.arange(len(daily.days) - args.days, len(daily.days))
+    last = daily.days[-1]
+    start = pd.Timestamp(args.start) if args.start else last - pd.DateOffset(years=1) + pd.Timedelta(days=1)
+    first = daily.index_of(start.date())
+    test_days = np.arange(first, min(first + args.days, len(daily.days)) if args.days else len(daily.days))
     temperature = load_temperature(args.inmet, daily.days) if args.inmet else None
-    print(f"data: {daily.days[0]:%Y-%m-%d} .. {daily.days[-1]:%Y-%m-%d}, {len(daily.days)} days, "
-          f"hours filled for the models: {daily.filled}, loaded in {time.perf_counter() - began:.1f} s")  # fmt: skip
-    print(f"test: {daily.days[test_days[0]]:%Y-%m-%d} .. {daily.days[test_days[-1]]:%Y-%m-%d}, "
-          f"issued at the end of D-1, refit every {args.refit_days} days")  # fmt: skip
+    print(
+        f"data: {daily.days[0]:%Y-%m-%d} .. {daily.days[-1]:%Y-%m-%d}, {len(daily.days)} days, "
+        f"hours filled for the models: {daily.filled}, loaded in {time.perf_counter() - began:.1f} s"
+    )
+    print(
+        f"test: {daily.days[test_days[0]]:%Y-%m-%d} .. {daily.days[test_days[-1]]:%Y-%m-%d}, "
+        f"issued at the end of D-1, refit every {args.refit_days} days"
+    )
     if temperature is None:
         print("temperature: not used")
     else:
         known = ~np.isnan(temperature[test_days]).any(axis=1)
-        print(f"temperature: OBSERVED INMET A701 values stand in for a forecast ({known.sum()} of "
-              f"{len(test_days)} test days have them)")  # fmt: skip
+        print(
+            f"temperature: OBSERVED INMET A701 values stand in for a forecast ({known.sum()} of "
+            f"{len(test_days)} test days have them)"
+        )
 
     trainers: dict[str, backtest.Trainer] = {}
     if not args.skip_lightgbm:
         trainers["lightgbm"] = lightgbm_trainer
     trainers["modelo"] = backtest.dense_trainer(Settings(seeds=tuple(range(args.seeds)), batch=args.batch))
     result = backtest.run(
-        daily, test_days, trainers, refit_days=args.refit_days, temperature=temperature,
+        daily,
+        test_days,
+        trainers,
+        refit_days=args.refit_days,
+        temperature=temperature,
         training_days=args.training_days,
-    )  # fmt: skip
+        progress=lambda m: print(m, file=sys.stderr, flush=True),
+    )
     table = result.table()
     special = calendar.special(daily.days[test_days])
     names = ["naive", *trainers]
@@ -129,11 +145,14 @@ def main() -> None:
     )
     for serie in data.SERIES:
         row = table[serie]
-        print(f"{serie:6}" + "".join(f"{row[n]['mape']:16.2f}" for n in names)
-              + f"{row['modelo']['rmse']:16.0f}{row['modelo']['mae']:15.0f}")  # fmt: skip
+        print(
+            f"{serie:6}"
+            + "".join(f"{row[n]['mape']:16.2f}" for n in names)
+            + f"{row['modelo']['rmse']:16.0f}{row['modelo']['mae']:15.0f}"
+        )
     print(f"\nholidays and bridge days in the test: {special.sum()}")
     for name, seconds in result.training_seconds.items():
-        refits = -(-len(test_days) // args.refit_days)
+        refits = -(-len(test_days) // args.refit_days)  # ceil
         print(f"training {name}: {seconds:.1f} s over {refits} refits ({seconds / refits:.1f} s each)")
     sin = table["SIN"]
     if "lightgbm" in trainers:

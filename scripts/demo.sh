@@ -6,12 +6,20 @@ cd "$(dirname "$0")/.."
 export DEBUG=1
 PY=.venv/bin/python
 mkdir -p var/log
-$PY -m celery -A youon worker --loglevel INFO --concurrency 2 >var/log/worker.log 2>&1 &
+$PY -m celery -A youon worker -Q celery,ml --loglevel INFO --concurrency 2 >var/log/worker.log 2>&1 &
 worker=$!
 trap 'kill $worker 2>/dev/null || true' EXIT
 $PY manage.py demo_user
 echo "==> importing the Mux Energia 2024 BDGD through the Celery worker (log: var/log/worker.log)"
 $PY manage.py import_bdgd tests/fixtures/bdgd/Mux_Energia_401_2024-12-31_V11_20250806-1857.gdb.zip --async --wait || true
 $PY manage.py refresh_views
+echo "==> load forecast: ten years of ONS hourly load (CC-BY 4.0), a model trained and gated, a week issued"
+$PY manage.py import_ons forecasting/data/ons/CURVA_CARGA_20*.csv.gz >/dev/null
+$PY manage.py import_inmet forecasting/data/inmet/*.CSV >/dev/null
+$PY manage.py forecast_train --motivo demo || true
+for day in 2024-11-18 2024-11-19 2024-11-20 2024-11-21 2024-11-22 2024-11-23 2024-11-24 2024-11-25; do
+  $PY manage.py forecast_issue --dia "$day" || true
+done
 echo "==> http://127.0.0.1:8000/admin/  units: /admin/leads/leadbruto/  reports: /admin/ingestion/importstatus/"
+echo "==> http://127.0.0.1:8000/operacoes/  forecast vs actual, errors, dispatch of the forecast day"
 $PY manage.py runserver 127.0.0.1:8000

@@ -19,6 +19,7 @@ command -v pg_ctlcluster >/dev/null 2>&1 || need+=(postgresql postgresql-contrib
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
 command -v gcc >/dev/null 2>&1 || need+=(build-essential python3-dev)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)  # page tests drive a real headless browser
 pg_major=$(ls /usr/lib/postgresql 2>/dev/null | sort -n | tail -n 1 || true)
 if [ -z "$pg_major" ] || [ ! -f "/usr/share/postgresql/${pg_major}/extension/postgis.control" ]; then
   need+=("postgresql-${pg_major:-15}-postgis-3")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework.routers import DefaultRouter
 
+from forecasting.api import views as forecasting_views
 from ingestion.api.views import ImportStatusViewSet, RefreshViewsViewSet, TaskStatusViewSet
 from leads.api import views
 
@@ -18,5 +19,8 @@ router.register("exportacoes", views.ExportacaoViewSet, basename="exportacao")
 router.register("importacoes", ImportStatusViewSet, basename="importacao")
 router.register("atualizar-resumos", RefreshViewsViewSet, basename="atualizar-resumos")
 router.register("tarefas", TaskStatusViewSet, basename="tarefa")
+router.register("previsoes", forecasting_views.PrevisaoViewSet, basename="previsao")
+router.register("modelos", forecasting_views.ModeloVersaoViewSet, basename="modelo")
+router.register("despacho", forecasting_views.DespachoViewSet, basename="despacho")
 
 urlpatterns = router.urls

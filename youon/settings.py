@@ -104,6 +104,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.gis",
+    "django.contrib.humanize",
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
@@ -181,6 +182,8 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+LOGIN_URL = "/contas/login/"
+LOGIN_REDIRECT_URL = "/operacoes/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Where downloaded BDGD files and other large inputs are kept.
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var" / "data")))
@@ -280,10 +283,18 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "You.On Intelligence API",
-    "DESCRIPTION": "Consumer units of the BDGD (ANEEL) as leads: filters, geography, aggregates, exports, imports.",
+    "DESCRIPTION": "Consumer units of the BDGD (ANEEL) as leads: filters, geography, aggregates, exports, imports; "
+    "day-ahead load forecasts, model versions and dispatch plans.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrigemEnum": "leads.models.Origem",
+        "StatusImportacaoEnum": "leads.models.StatusImportacao",
+        "StatusModeloEnum": "forecasting.models.StatusModelo",
+        "SubsistemaEnum": "forecasting.optimisation.dispatch.SUBSISTEMAS",
+        "SerieEnum": "forecasting.api.serializers.SERIES",
+    },
 }
 
 LEAFLET_CONFIG = {

@@ -1,12 +1,15 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView
+
+from forecasting.views import operacoes
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -37,6 +40,9 @@ admin.site.index_title = "Administração"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("operacoes/", operacoes, name="operacoes"),
+    path("contas/login/", auth_views.LoginView.as_view(), name="login"),
+    path("contas/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("youon.api_urls")),
     path("api/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
     path("api/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),

@@ -48,6 +48,7 @@ def run(
     validation_days: int = 182,
     temperature: np.ndarray | None = None,
     series: tuple[str, ...] = SERIES,
+    progress: Callable[[str], None] | None = None,
 ) -> Result:
     test_days = np.asarray(test_days, dtype=int)
     actual = {s: data.values[s][test_days] for s in series}
@@ -67,6 +68,8 @@ def run(
             began = time.perf_counter()
             predict = trainer(train, validation)
             seconds[name] += time.perf_counter() - began
+            if progress:
+                progress(f"{name}: block {start // refit_days + 1}, trained in {time.perf_counter() - began:.1f} s")
             ratios = predict(target)
             for s in series:
                 rows = target.serie == s

@@ -2,7 +2,8 @@
 
 National public holidays and the optional ones (Carnival, Ash Wednesday, Corpus Christi, ...) come from
 the `holidays` package; without the optional category Carnival and Corpus Christi would be missing.
-A bridge day is a Monday before a Tuesday holiday or a Friday after a Thursday holiday.
+A bridge day is a Monday before a Tuesday holiday or a Friday after a Thursday holiday (the Friday
+after Corpus Christi, an optional holiday, is the commonest).
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ def is_off(day: date, public: frozenset[date], optional: frozenset[date]) -> boo
 def features(days: pd.DatetimeIndex) -> np.ndarray:
     """(days, len(COLUMNS)) calendar features of the given local dates."""
     public, optional = _holidays(days.min().year - 1, days.max().year + 1)
+    off = public | optional
     rows = np.zeros((len(days), len(COLUMNS)), dtype=np.float32)
     for i, stamp in enumerate(days):
         day = stamp.date()
@@ -52,8 +54,8 @@ def features(days: pd.DatetimeIndex) -> np.ndarray:
         rows[i, 7], rows[i, 8] = np.sin(angle), np.cos(angle)
         rows[i, 9] = day in public
         rows[i, 10] = day in optional
-        rows[i, 11] = (weekday == 0 and day + timedelta(days=1) in public) or (
-            weekday == 4 and day - timedelta(days=1) in public
+        rows[i, 11] = (weekday == 0 and day + timedelta(days=1) in off) or (
+            weekday == 4 and day - timedelta(days=1) in off
         )
         tomorrow, yesterday = day + timedelta(days=1), day - timedelta(days=1)
         rows[i, 12] = weekday < 5 and (tomorrow in public or tomorrow in optional)

@@ -183,11 +183,12 @@ class _Builder:
         self.elastic = elastic
         self.slacks: list[tuple[str, pulp.LpVariable]] = []
         self.bounds: list[tuple[pulp.LpVariable, str]] = []
+        self.rows: list[tuple[str, Any]] = []  # (label, constraint): PuLP rewrites names, labels stay readable
         self.cost: list[tuple[pulp.LpVariable, float]] = []
 
     def var(self, name: str, low: float | None = 0.0, high: float | None = None, label: str = "") -> pulp.LpVariable:
         """A variable within [low, high]; `label` names its limits (`geracao[UHE,3]` → `geracao_min[...]`)."""
-        variable = pulp.LpVariable(name, lowBound=low, upBound=high)
+        variable = self.problem.add_variable(name, lowBound=low, upBound=high)
         self.bounds.append((variable, label))
         if self.elastic:
             variable.lowBound = 0.0 if low is not None and low >= 0 else None
@@ -203,15 +204,16 @@ class _Builder:
         expression = pulp.LpAffineExpression(list(terms.items()))
         if self.elastic and not hard:
             if sense in ("<=", "=="):
-                slack = pulp.LpVariable(f"folga_menos_{len(self.slacks)}", lowBound=0)
+                slack = self.problem.add_variable(f"folga_menos_{len(self.slacks)}", lowBound=0)
                 expression = expression - slack
                 self.slacks.append((name, slack))
             if sense in (">=", "=="):
-                slack = pulp.LpVariable(f"folga_mais_{len(self.slacks)}", lowBound=0)
+                slack = self.problem.add_variable(f"folga_mais_{len(self.slacks)}", lowBound=0)
                 expression = expression + slack
                 self.slacks.append((name, slack))
         constraint = {"<=": expression <= rhs, ">=": expression >= rhs, "==": expression == rhs}[sense]
         self.problem.addConstraint(constraint, name)
+        self.rows.append((name, constraint))
         return constraint
 
 
@@ -313,8 +315,8 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
     b.deficit, b.cut, b.balance = {}, {}, {}  # type: ignore[attr-defined]
     for sub, load in p.carga.items():
         wind = p.intermitente.get(sub, [0.0] * p.horas)
-        b.deficit[sub] = [pulp.LpVariable(f"deficit_{sub}_{t}", lowBound=0) for t in hours]
-        b.cut[sub] = [pulp.LpVariable(f"corte_{sub}_{t}", lowBound=0, upBound=wind[t]) for t in hours]
+        b.deficit[sub] = [b.problem.add_variable(f"deficit_{sub}_{t}", lowBound=0) for t in hours]
+        b.cut[sub] = [b.problem.add_variable(f"corte_{sub}_{t}", lowBound=0, upBound=wind[t]) for t in hours]
         b.balance[sub] = []
         for t in hours:
             b.cost += [(b.deficit[sub][t], p.custo_deficit), (b.cut[sub][t], p.penalidade_corte)]
@@ -353,7 +355,7 @@ def _result(p: Problema, b: _Builder, used: str) -> Resultado:
     thermal = {name: [sum(_value(seg[t]) for seg in segs) for t in range(p.horas)] for name, segs in b.th.items()}  # type: ignore[attr-defined]
     binding = [
         name
-        for name, constraint in b.problem.constraints.items()
+        for name, constraint in b.rows
         if not name.startswith("balanco") and abs(constraint.value()) < 1e-6 and abs(constraint.pi or 0.0) > 1e-9
     ]
     for variable, label in b.bounds:

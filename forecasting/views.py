@@ -1,0 +1,126 @@
+"""The operations page: forecast against actual, recent errors, the dispatch of the forecast day."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from . import selectors
+from .optimisation import cases, dispatch
+
+SERIES = ("SIN", "SE", "S", "NE", "N")
+WIDTH, HEIGHT, PAD = 960, 260, 40
+
+
+@dataclass
+class Chart:
+    lines: list[dict[str, str]]
+    ticks: list[dict[str, Any]]
+    width: int = WIDTH
+    height: int = HEIGHT
+
+
+def chart(series: dict[str, list[float | None]], labels: list[str], colours: dict[str, str]) -> Chart:
+    """Polylines of the given series on one scale; a None breaks a line."""
+    values = [v for s in series.values() for v in s if v is not None]
+    low, high = (min(values), max(values)) if values else (0.0, 1.0)
+    span = (high - low) or 1.0
+    n = max(len(labels), 2)
+
+    def point(i: int, v: float) -> str:
+        x = PAD + i * (WIDTH - 2 * PAD) / (n - 1)
+        y = HEIGHT - PAD - (v - low) / span * (HEIGHT - 2 * PAD)
+        return f"{x:.1f},{y:.1f}"
+
+    lines = []
+    for name, data in series.items():
+        segments, current = [], []
+        for i, v in enumerate(data):
+            if v is None:
+                if current:
+                    segments.append(" ".join(current))
+                current = []
+            else:
+                current.append(point(i, v))
+        if current:
+            segments.append(" ".join(current))
+        lines += [{"name": name, "points": seg, "colour": colours[name]} for seg in segments]
+    step = max(1, n // 8)
+    ticks = [{"x": PAD + i * (WIDTH - 2 * PAD) / (n - 1), "label": labels[i]} for i in range(0, len(labels), step)]
+    ticks += [
+        {"y": HEIGHT - PAD - f * (HEIGHT - 2 * PAD), "label": f"{(low + f * span) / 1000:,.1f} GW"} for f in (0, 0.5, 1)
+    ]
+    return Chart(lines=lines, ticks=ticks)
+
+
+def _mape(curve: selectors.Curva, hours: int) -> float | None:
+    pairs = [(p, a) for p, a in zip(curve.previsto, curve.realizado, strict=True) if p is not None and a is not None]
+    pairs = pairs[-hours:]
+    return sum(abs(p - a) / a for p, a in pairs) / len(pairs) * 100 if pairs else None
+
+
+def _label(instant: datetime) -> str:
+    from django.utils import timezone
+
+    return timezone.localtime(instant).strftime("%d/%m %Hh")
+
+
+@login_required
+def operacoes(request: HttpRequest) -> HttpResponse:
+    serie = request.GET.get("serie", "SIN")
+    if serie not in SERIES:
+        serie = "SIN"
+    curve = selectors.operations_curve(serie=serie, dias=7)
+    context: dict[str, Any] = {
+        "serie": serie,
+        "series": SERIES,
+        "modelo": selectors.model_active(),
+        "erro_24h": _mape(curve, 24),
+        "erro_7d": _mape(curve, 24 * 7),
+        "curva": chart(
+            {"previsto": curve.previsto, "realizado": curve.realizado},
+            [_label(h) for h in curve.instante],
+            {"previsto": "#d9480f", "realizado": "#1c7ed6"},
+        ),
+        "tem_curva": bool(curve.instante),
+    }
+    context.update(_dispatch())
+    return render(request, "forecasting/operacoes.html", context)
+
+
+def _dispatch() -> dict[str, Any]:
+    """The 24-hour dispatch of the reference system for the latest issued forecast of each subsystem."""
+    latest = {s: list(selectors.forecast_latest(serie=s)) for s in dispatch.SUBSISTEMAS}
+    if any(len(rows) < 23 for rows in latest.values()):
+        return {"despacho": None}
+    problem = cases.sized(hours=24)
+    problem.carga = {s: [r.carga_mw for r in (rows + rows[-1:])[:24]] for s, rows in latest.items()}
+    try:
+        result = dispatch.solve(problem, time_limit=20)
+    except dispatch.Infeasible as exc:
+        return {"despacho": None, "despacho_erro": str(exc)}
+    hours = range(problem.horas)
+    hydro = [sum(g[t] for g in result.hidro.values()) for t in hours]
+    thermal = [sum(g[t] for g in result.termica.values()) for t in hours]
+    load = [sum(problem.carga[s][t] for s in problem.carga) for t in hours]
+    minimum = sorted({n.split("[")[1].split(",")[0] for n in result.restricoes_ativas if n.startswith("geracao_min")})
+    labels = [_label(r.instante) for r in latest["SE"]][:24]
+    labels += [""] * (24 - len(labels))
+    return {
+        "despacho": result,
+        "despacho_curva": chart(
+            {"carga": load, "hidro": hydro, "termica": thermal},
+            labels,
+            {"carga": "#212529", "hidro": "#1c7ed6", "termica": "#e8590c"},
+        ),
+        "geracao_minima_ativa": minimum,
+        "geracao_minima_total": sum(h.geracao_min for h in problem.hidros)
+        + sum(t.geracao_min for t in problem.termicas),
+        "cmo_medio": {s: sum(v) / len(v) for s, v in result.cmo.items()},
+        "sanidade": dispatch.cmo_sanity(result.cmo, 2024),
+    }
