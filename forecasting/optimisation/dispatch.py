@@ -7,7 +7,8 @@ dual is the hourly marginal cost of the subsystem (CMO, R$/MWh).
 - Hydro plants: water balance in hm³ (1 m³/s for one hour = 0.0036 hm³), reservoir volume between
   its limits, natural inflow plus the outflow of the plant upstream (no travel time), turbined flow
   with constant productivity (MW per m³/s), minimum and maximum generation and total outflow, ramp
-  limits on generation, an end-of-horizon volume target; spilling costs a small penalty.
+  limits on generation, an end-of-horizon volume target and an optional value of the water left at
+  the end (R$/hm³, the future cost a longer-term model puts on it); spilling costs a small penalty.
 - Thermal units: a convex piecewise-linear cost (segments of increasing R$/MWh), an inflexible
   minimum, a maximum and ramp limits.
 - Interchanges: a flow per link and hour between a lower (reverse) and upper limit.
@@ -68,6 +69,7 @@ class Hidro:
     geracao_inicial: float | None = None  # MW in the hour before the horizon, for the first ramp
     volume_meta: float | None = None  # hm³ at the end of the horizon (at least)
     jusante: str | None = None  # the plant whose reservoir receives this one's outflow
+    valor_agua: float = 0.0  # R$ per hm³ left in the reservoir at the end (the future cost of water)
 
 
 @dataclass
@@ -285,6 +287,8 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
             _ramps(b, q, h.produtibilidade, h.rampa, h.geracao_inicial, h.nome)
         if h.volume_meta is not None:
             b.row({v[-1]: 1.0}, ">=", h.volume_meta, f"volume_meta[{h.nome}]")
+        if h.valor_agua:
+            b.cost.append((v[-1], -h.valor_agua))
     b.th = {}  # type: ignore[attr-defined]
     for u in p.termicas:
         segments = [

@@ -69,6 +69,7 @@ def solve(p: Problema) -> Reference:
         q[h.nome] = c.add(T, 0.0, h.geracao_min / h.produtibilidade, min(h.turbinamento_max, gmax / h.produtibilidade))
         s_[h.nome] = c.add(T, p.penalidade_vertimento, 0.0, np.inf)
         v[h.nome] = c.add(T, 0.0, h.volume_min, h.volume_max)
+        c.cost[-1][-1] -= h.valor_agua  # the water left at the end
         for t in range(T):
             supply[h.subsistema][t].append((q[h.nome][t], h.produtibilidade))
     for h in p.hidros:
@@ -88,6 +89,7 @@ def solve(p: Problema) -> Reference:
             _ramps(ub, [q[h.nome]], h.produtibilidade, h.rampa, h.geracao_inicial)
         if h.volume_meta is not None:
             ub.add([(v[h.nome][T - 1], -1.0)], -h.volume_meta)
+
     for u in p.termicas:
         segments = [c.add(T, price, 0.0, mw) for mw, price in u.segmentos]
         for t in range(T):

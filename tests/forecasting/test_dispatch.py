@@ -123,3 +123,14 @@ def test_cmo_sanity_against_pld_limits() -> None:
     report = dispatch.cmo_sanity({"SE": [50.0, 700.0, 1_500.0]}, 2024)
     assert report["horas_abaixo_do_piso"] == 1 and report["horas_acima_do_teto"] == 1
     assert report["piso"] == 61.07 and report["teto"] == 1470.57
+
+
+def test_water_value_keeps_water_for_later_when_thermal_is_cheaper() -> None:
+    plant = _plant(geracao_min=0.0, volume_inicial=1_000.0, afluencia=[0.0], valor_agua=300.0 * 277.78)
+    problem = Problema(horas=1, carga={"SE": [500.0]}, hidros=[plant], termicas=[Termica("T", "SE", [(1_000.0, 200.0)])])
+    result = dispatch.solve(problem)
+    assert result.termica["T"] == pytest.approx([500.0]) and result.hidro["UHE"] == pytest.approx([0.0])
+    plant.valor_agua = 100.0 * 277.78  # water now worth less than the thermal's 200 R$/MWh
+    result = dispatch.solve(problem)
+    assert result.hidro["UHE"] == pytest.approx([500.0]) and result.cmo["SE"] == pytest.approx([100.0], rel=1e-3)
+    assert result.custo_total == pytest.approx(reference.solve(problem).custo_total, rel=1e-9)
