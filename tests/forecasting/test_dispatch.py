@@ -127,7 +127,9 @@ def test_cmo_sanity_against_pld_limits() -> None:
 
 def test_water_value_keeps_water_for_later_when_thermal_is_cheaper() -> None:
     plant = _plant(geracao_min=0.0, volume_inicial=1_000.0, afluencia=[0.0], valor_agua=300.0 * 277.78)
-    problem = Problema(horas=1, carga={"SE": [500.0]}, hidros=[plant], termicas=[Termica("T", "SE", [(1_000.0, 200.0)])])
+    problem = Problema(
+        horas=1, carga={"SE": [500.0]}, hidros=[plant], termicas=[Termica("T", "SE", [(1_000.0, 200.0)])]
+    )
     result = dispatch.solve(problem)
     assert result.termica["T"] == pytest.approx([500.0]) and result.hidro["UHE"] == pytest.approx([0.0])
     plant.valor_agua = 100.0 * 277.78  # water now worth less than the thermal's 200 R$/MWh
