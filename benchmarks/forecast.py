@@ -51,9 +51,9 @@ def lightgbm_trainer(design: features.Design, validation: np.ndarray):  # type: 
     def hourly(d: features.Design) -> np.ndarray:
         lags = d.x[:, : 24 * len(features.LAGS)].reshape(len(d.x), len(features.LAGS), 24)
         rest = d.x[:, 24 * len(features.LAGS) :]
+        day_means = lags.mean(axis=2)
         blocks = []
         for h in range(24):
-            day_means = lags.mean(axis=2)
             blocks.append(np.column_stack([np.full(len(d.x), h), lags[:, :, h], day_means, rest]))
         return np.concatenate(blocks)
 

@@ -5,13 +5,27 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Max, QuerySet
+from django.db.models import Avg, Max, QuerySet
+from django.db.models.functions import Abs
 
-from .models import CargaHoraria, ModeloVersao, PrevisaoHoraria, StatusModelo
+from .models import ModeloVersao, PrevisaoHoraria, StatusModelo
+from .optimisation.dispatch import SUBSISTEMAS
 
 
 def model_active() -> ModeloVersao | None:
     return ModeloVersao.objects.filter(status=StatusModelo.ATIVO).first()
+
+
+def forecast_error(*, days: int = 7, serie: str = "SIN") -> float | None:
+    """MAPE (%) of the active model's scored forecasts of `serie` over the last `days` days with actuals."""
+    active = model_active()
+    if active is None:
+        return None
+    scored = PrevisaoHoraria.objects.filter(modelo=active, serie=serie, erro_pct__isnull=False)
+    last = scored.aggregate(m=Max("instante"))["m"]
+    if last is None:
+        return None
+    return scored.filter(instante__gt=last - timedelta(days=days)).aggregate(m=Avg(Abs("erro_pct")))["m"]
 
 
 def forecast_latest(*, serie: str) -> QuerySet[PrevisaoHoraria]:
@@ -38,6 +52,20 @@ def forecast_vs_actual(*, serie: str, inicio: datetime, fim: datetime) -> QueryS
     )
 
 
+def forecast_load_latest(*, horas: int = 24) -> dict[str, list[float]] | None:
+    """The latest issued forecast of each subsystem as the load of a `horas`-hour dispatch (24 only:
+    a forecast day); None when a subsystem has none. A 23-hour DST day repeats its last hour."""
+    if horas != 24:
+        return None
+    carga = {}
+    for sub in SUBSISTEMAS:
+        values = [p.carga_mw for p in forecast_latest(serie=sub)]
+        if len(values) < 23:
+            return None
+        carga[sub] = (values + values[-1:])[:24]
+    return carga
+
+
 @dataclass
 class Curva:
     instante: list[datetime]
@@ -46,23 +74,16 @@ class Curva:
 
 
 def operations_curve(*, serie: str, dias: int = 7) -> Curva:
-    """The last `dias` days up to the latest forecast hour: forecast and actual per hour."""
+    """The last `dias` days up to the latest forecast hour: forecast and (scored) actual per hour."""
     last = PrevisaoHoraria.objects.filter(serie=serie).aggregate(m=Max("instante"))["m"]
     if last is None:
         return Curva([], [], [])
     start = last - timedelta(days=dias) + timedelta(hours=1)
-    forecasts = {
-        p.instante: p.carga_mw for p in forecast_vs_actual(serie=serie, inicio=start, fim=last + timedelta(hours=1))
-    }
-    loads = CargaHoraria.objects.filter(instante__gte=start, instante__lte=last)
-    if serie != "SIN":
-        loads = loads.filter(subsistema=serie)
-    actual: dict[datetime, float] = {}
-    counts: dict[datetime, int] = {}
-    for instante, mw in loads.values_list("instante", "carga_mw"):
-        actual[instante] = actual.get(instante, 0.0) + mw
-        counts[instante] = counts.get(instante, 0) + 1
-    if serie == "SIN":
-        actual = {k: v for k, v in actual.items() if counts[k] == 4}
+    rows = {p.instante: p for p in forecast_vs_actual(serie=serie, inicio=start, fim=last + timedelta(hours=1))}
     hours = [start + timedelta(hours=h) for h in range(dias * 24)]
-    return Curva(hours, [forecasts.get(h) for h in hours], [actual.get(h) for h in hours])
+    found = [rows.get(h) for h in hours]
+    return Curva(
+        hours,
+        [p.carga_mw if p else None for p in found],
+        [p.realizado_mw if p else None for p in found],
+    )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import time
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,14 +15,17 @@ import pandas as pd
 import requests
 from django.conf import settings as django_settings
 from django.db import connection, transaction
+from django.db.models import Max
 from django.utils import timezone
 
 from youon.lib.db import copy_upsert
 
+from . import selectors
 from .ml import data, features, model
 from .ml.data import Daily
 from .ml.model import Forecaster, Settings
-from .models import CargaHoraria, ModeloVersao, PrevisaoHoraria, StatusModelo
+from .models import CargaHoraria, ModeloVersao, StatusModelo
+from .optimisation import cases, dispatch
 from .readers import inmet, ons
 
 
@@ -69,10 +72,14 @@ def weather_import(*, path: Path) -> dict[str, object]:
 SANITY_MAX_MW = {"SIN": 200_000.0, "SE": 120_000.0, "S": 50_000.0, "NE": 50_000.0, "N": 30_000.0}
 
 
-def load_daily() -> Daily:
-    """Every stored hour of load, shaped as days × 24 local hours (gaps filled for the models only)."""
-    rows = CargaHoraria.objects.order_by("instante").values_list("subsistema", "instante", "carga_mw")
-    return data.daily(data.hourly_frame(rows.iterator(chunk_size=20_000)))
+def load_daily(*, since: datetime | None = None) -> Daily:
+    """Stored hours of load (from `since`, default all), as days × 24 local hours (gaps filled for the
+    models only)."""
+    rows = CargaHoraria.objects.order_by("instante")
+    if since is not None:
+        rows = rows.filter(instante__gte=since)
+    values = rows.values_list("subsistema", "instante", "carga_mw")
+    return data.daily(data.hourly_frame(values.iterator(chunk_size=20_000)))
 
 
 def data_hash(daily: Daily) -> str:
@@ -141,7 +148,7 @@ def forecast_train(*, motivo: str, holdout_days: int | None = None, epochs: int 
     naive_metrics = {
         s: model.metrics(daily.values[s][holdout], model.seasonal_naive(daily.values[s], holdout)) for s in data.SERIES
     }
-    active = ModeloVersao.objects.filter(status=StatusModelo.ATIVO).first()
+    active = selectors.model_active()
     active_metrics = None
     if active is not None:
         active_metrics = _evaluate(Forecaster.load(Path(active.artefato)).predict, daily, holdout)
@@ -241,10 +248,14 @@ def forecast_rollback() -> ModeloVersao:
 def forecast_issue(*, dia: date | None = None) -> int:
     """Issue the active model's 24 hourly loads of `dia` (default: the day after the last full day of
     data) for the SIN and each subsystem; returns hours written. Re-issuing the same day replaces it."""
-    active = ModeloVersao.objects.filter(status=StatusModelo.ATIVO).first()
+    active = selectors.model_active()
     if active is None:
         raise ForecastError("no active model: train one first (manage.py forecast_train)")
-    daily = load_daily()
+    latest = CargaHoraria.objects.aggregate(m=Max("instante"))["m"]
+    if latest is None:
+        raise ForecastError("no load stored yet")
+    # The lags reach two weeks back; a month of data covers them and the last full day.
+    daily = load_daily(since=latest - timedelta(days=31))
     complete = np.flatnonzero(~np.isnan(daily.values["SIN"]).any(axis=1))
     last = daily.days[complete[-1]].date()
     dia = dia or last + timedelta(days=1)
@@ -297,38 +308,31 @@ def forecast_score() -> int:
         return cursor.rowcount
 
 
+# Actuals of the hours that have forecasts; a revised ONS file or a re-issued forecast re-scores the
+# hour. The SIN is the sum of the four subsystems where all four are known.
 SCORE_SQL = """
-WITH actual AS (
-    SELECT instante, subsistema AS serie, carga_mw FROM forecasting_cargahoraria
+WITH hours AS (
+    SELECT instante, subsistema, carga_mw FROM forecasting_cargahoraria
+    WHERE instante >= (SELECT min(instante) FROM forecasting_previsaohoraria)
+), actual AS (
+    SELECT instante, subsistema AS serie, carga_mw FROM hours
     UNION ALL
-    SELECT instante, 'SIN', sum(carga_mw) FROM forecasting_cargahoraria
-    GROUP BY instante HAVING count(*) = 4
+    SELECT instante, 'SIN', sum(carga_mw) FROM hours GROUP BY instante HAVING count(*) = 4
 )
 UPDATE forecasting_previsaohoraria p
 SET realizado_mw = a.carga_mw, erro_pct = (p.carga_mw - a.carga_mw) / a.carga_mw * 100
 FROM actual a
 WHERE a.instante = p.instante AND a.serie = p.serie
-  AND p.realizado_mw IS DISTINCT FROM a.carga_mw
+  AND (p.realizado_mw IS DISTINCT FROM a.carga_mw
+       OR p.erro_pct IS DISTINCT FROM (p.carga_mw - a.carga_mw) / a.carga_mw * 100)
 """
-
-
-def forecast_live_error(*, days: int = 7, serie: str = "SIN") -> float | None:
-    """MAPE (%) of the active model's scored forecasts over the last `days` days with actuals."""
-    active = ModeloVersao.objects.filter(status=StatusModelo.ATIVO).first()
-    scored = PrevisaoHoraria.objects.filter(modelo=active, serie=serie, erro_pct__isnull=False)
-    last = scored.order_by("-instante").values_list("instante", flat=True).first()
-    if active is None or last is None:
-        return None
-    window = scored.filter(instante__gt=last - timedelta(days=days))
-    errors = [abs(e) for e in window.values_list("erro_pct", flat=True)]
-    return float(np.mean(errors)) if errors else None
 
 
 def forecast_drift_check() -> bool:
     """True, and a retraining queued, when the live SIN MAPE of the last 7 days passes the threshold."""
     from . import tasks
 
-    error = forecast_live_error()
+    error = selectors.forecast_error(days=7, serie="SIN")
     if error is None or error <= django_settings.FORECAST_DRIFT_MAPE:
         return False
     transaction.on_commit(lambda: tasks.forecast_retrain.delay(motivo="drift"))
@@ -383,3 +387,29 @@ def weather_fetch(*, estacao: str, inicio: date, fim: date) -> dict[str, object]
         table=("public", "forecasting_observacaohoraria"), key=("estacao", "instante"), columns=columns, rows=rows
     )
     return {"estacao": estacao, "url": url, "linhas": len(rows), "gravadas": written}
+
+
+# --- Dispatch of the forecast day ----------------------------------------------------------------
+
+
+@dataclass
+class PlanoDia:
+    problema: dispatch.Problema
+    resultado: dispatch.Resultado
+    geracao_minima_ativa: list[str]  # plants whose minimum generation binds in some hour
+    sanidade: dict[str, object]
+
+
+def dispatch_forecast_day(*, ano_pld: int = 2024) -> PlanoDia | None:
+    """The 24-hour dispatch of the reference system (`cases.sized`) for the latest issued forecast of
+    each subsystem; None when a subsystem has no forecast. Raises dispatch.Infeasible."""
+    carga = selectors.forecast_load_latest(horas=24)
+    if carga is None:
+        return None
+    problem = cases.sized(hours=24)
+    problem.carga = carga
+    result = dispatch.solve(problem, time_limit=20)
+    binding = {
+        name.partition("[")[2].split(",")[0] for name in result.restricoes_ativas if name.startswith("geracao_min[")
+    }
+    return PlanoDia(problem, result, sorted(binding), dispatch.cmo_sanity(result.cmo, ano_pld))

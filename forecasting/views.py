@@ -9,9 +9,10 @@ from typing import Any
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from . import selectors
-from .optimisation import cases, dispatch
+from . import selectors, services
+from .optimisation import dispatch
 
 SERIES = ("SIN", "SE", "S", "NE", "N")
 WIDTH, HEIGHT, PAD = 960, 260, 40
@@ -58,15 +59,7 @@ def chart(series: dict[str, list[float | None]], labels: list[str], colours: dic
     return Chart(lines=lines, ticks=ticks)
 
 
-def _mape(curve: selectors.Curva, hours: int) -> float | None:
-    pairs = [(p, a) for p, a in zip(curve.previsto, curve.realizado, strict=True) if p is not None and a is not None]
-    pairs = pairs[-hours:]
-    return sum(abs(p - a) / a for p, a in pairs) / len(pairs) * 100 if pairs else None
-
-
 def _label(instant: datetime) -> str:
-    from django.utils import timezone
-
     return timezone.localtime(instant).strftime("%d/%m %Hh")
 
 
@@ -80,8 +73,8 @@ def operacoes(request: HttpRequest) -> HttpResponse:
         "serie": serie,
         "series": SERIES,
         "modelo": selectors.model_active(),
-        "erro_24h": _mape(curve, 24),
-        "erro_7d": _mape(curve, 24 * 7),
+        "erro_24h": selectors.forecast_error(days=1, serie=serie),
+        "erro_7d": selectors.forecast_error(days=7, serie=serie),
         "curva": chart(
             {"previsto": curve.previsto, "realizado": curve.realizado},
             [_label(h) for h in curve.instante],
@@ -94,33 +87,29 @@ def operacoes(request: HttpRequest) -> HttpResponse:
 
 
 def _dispatch() -> dict[str, Any]:
-    """The 24-hour dispatch of the reference system for the latest issued forecast of each subsystem."""
-    latest = {s: list(selectors.forecast_latest(serie=s)) for s in dispatch.SUBSISTEMAS}
-    if any(len(rows) < 23 for rows in latest.values()):
-        return {"despacho": None}
-    problem = cases.sized(hours=24)
-    problem.carga = {s: [r.carga_mw for r in (rows + rows[-1:])[:24]] for s, rows in latest.items()}
     try:
-        result = dispatch.solve(problem, time_limit=20)
+        plan = services.dispatch_forecast_day()
     except dispatch.Infeasible as exc:
         return {"despacho": None, "despacho_erro": str(exc)}
+    if plan is None:
+        return {"despacho": None}
+    problem, result = plan.problema, plan.resultado
     hours = range(problem.horas)
-    hydro = [sum(g[t] for g in result.hidro.values()) for t in hours]
-    thermal = [sum(g[t] for g in result.termica.values()) for t in hours]
-    load = [sum(problem.carga[s][t] for s in problem.carga) for t in hours]
-    minimum = sorted({n.split("[")[1].split(",")[0] for n in result.restricoes_ativas if n.startswith("geracao_min")})
-    labels = [_label(r.instante) for r in latest["SE"]][:24]
-    labels += [""] * (24 - len(labels))
+    labels = [_label(p.instante) for p in selectors.forecast_latest(serie="SE")][:24]
     return {
         "despacho": result,
         "despacho_curva": chart(
-            {"carga": load, "hidro": hydro, "termica": thermal},
-            labels,
+            {
+                "carga": [sum(problem.carga[s][t] for s in problem.carga) for t in hours],
+                "hidro": [sum(g[t] for g in result.hidro.values()) for t in hours],
+                "termica": [sum(g[t] for g in result.termica.values()) for t in hours],
+            },
+            labels + [""] * (problem.horas - len(labels)),
             {"carga": "#212529", "hidro": "#1c7ed6", "termica": "#e8590c"},
         ),
-        "geracao_minima_ativa": minimum,
+        "geracao_minima_ativa": plan.geracao_minima_ativa,
         "geracao_minima_total": sum(h.geracao_min for h in problem.hidros)
         + sum(t.geracao_min for t in problem.termicas),
         "cmo_medio": {s: sum(v) / len(v) for s, v in result.cmo.items()},
-        "sanidade": dispatch.cmo_sanity(result.cmo, 2024),
+        "sanidade": plan.sanidade,
     }

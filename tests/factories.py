@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import factory
 from django.contrib.gis.geos import Point
 
@@ -70,3 +72,17 @@ def add_monthly(
             for m in range(n)
         )
     services.annual_figures_refresh(uc_ids=[lead.uc_id])
+
+
+class ModeloVersaoFactory(factory.django.DjangoModelFactory):
+    """A registered model version; its artefact folder is not read unless a test trains one."""
+
+    class Meta:
+        model = "forecasting.ModeloVersao"
+
+    status = "candidato"
+    artefato = "/nenhum"
+    motivo = "test"
+    janela_inicio = date(2023, 1, 1)
+    janela_fim = date(2024, 10, 27)
+    dados_hash = "h"

@@ -64,7 +64,9 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def create(self, request: Request) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        carga = body.validated_data.get("carga") or self._forecast_load(body.validated_data["horas"])
+        carga = body.validated_data.get("carga") or selectors.forecast_load_latest(horas=body.validated_data["horas"])
+        if carga is None:
+            raise ValidationError({"carga": "required unless horas is 24 and every subsystem has an issued forecast"})
         problem = body.problem(carga)
         try:
             result = dispatch.solve(problem, time_limit=30)
@@ -76,15 +78,3 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         return Response(
             {**asdict(result), "sanidade_cmo": dispatch.cmo_sanity(result.cmo, body.validated_data["ano_pld"])}
         )
-
-    @staticmethod
-    def _forecast_load(hours: int) -> dict[str, list[float]]:
-        if hours != 24:
-            raise ValidationError({"carga": "required unless horas is 24 (then the latest forecast is used)"})
-        carga = {}
-        for sub in dispatch.SUBSISTEMAS:
-            values = [p.carga_mw for p in selectors.forecast_latest(serie=sub)]
-            if len(values) < 23:
-                raise ValidationError({"carga": f"no issued forecast of {sub}: give carga"})
-            carga[sub] = (values + values[-1:])[:24]  # a DST day has 23 hours
-        return carga

@@ -16,7 +16,7 @@ import numpy as np
 
 from . import features
 from .data import SERIES, Daily
-from .model import metrics, seasonal_naive
+from .model import Forecaster, Settings, metrics, seasonal_naive
 
 # A trainer gets the training design and the boolean mask of its validation rows and returns a
 # function from a design to predicted ratios.
@@ -44,8 +44,8 @@ def run(
     trainers: dict[str, Trainer],
     *,
     refit_days: int = 28,
-    training_days: int = 12 * 365,
-    validation_days: int = 182,
+    training_days: int = Settings.training_days,
+    validation_days: int = Settings.validation_days,
     temperature: np.ndarray | None = None,
     series: tuple[str, ...] = SERIES,
     progress: Callable[[str], None] | None = None,
@@ -78,11 +78,9 @@ def run(
     return Result(days=test_days, actual=actual, predicted=predicted, training_seconds=seconds)
 
 
-def dense_trainer(settings: object | None = None) -> Trainer:
-    from .model import Forecaster, Settings
-
+def dense_trainer(settings: Settings | None = None) -> Trainer:
     def train(design: features.Design, validation: np.ndarray) -> Callable[[features.Design], np.ndarray]:
-        model = Forecaster.fit(design.x, design.y, validation=validation, settings=settings or Settings())  # type: ignore[arg-type]
+        model = Forecaster.fit(design.x, design.y, validation=validation, settings=settings or Settings())
         return lambda target: model.predict(target.x)
 
     return train

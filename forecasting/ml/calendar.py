@@ -37,10 +37,6 @@ def _holidays(first: int, last: int) -> tuple[frozenset[date], frozenset[date]]:
     return frozenset(public), frozenset(optional) - frozenset(public)
 
 
-def is_off(day: date, public: frozenset[date], optional: frozenset[date]) -> bool:
-    return day in public or day in optional or day.weekday() == 6
-
-
 def features(days: pd.DatetimeIndex) -> np.ndarray:
     """(days, len(COLUMNS)) calendar features of the given local dates."""
     public, optional = _holidays(days.min().year - 1, days.max().year + 1)

@@ -35,9 +35,6 @@ class Daily:
     def index_of(self, day: date) -> int:
         return int(self.days.get_loc(pd.Timestamp(day)))
 
-    def frame(self, serie: str) -> pd.DataFrame:
-        return pd.DataFrame(self.values[serie], index=self.days, columns=range(24))
-
 
 def hourly_frame(rows: Iterable[tuple[str, datetime, float]]) -> pd.DataFrame:
     """(subsystem, UTC instant, MW) rows → a UTC-indexed frame with one column per subsystem."""

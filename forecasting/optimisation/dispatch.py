@@ -177,8 +177,12 @@ def cmo_sanity(cmo: dict[str, list[float]], year: int) -> dict[str, object]:
     }
 
 
+_Series = list[pulp.LpVariable]  # one variable per hour
+
+
 class _Builder:
-    """Holds the PuLP problem; in elastic mode every limit gets slack, priced far above anything else."""
+    """The PuLP problem and its variables by plant, link and subsystem; in elastic mode every limit gets
+    a slack and only the slack is minimised."""
 
     def __init__(self, elastic: bool):
         self.problem = pulp.LpProblem("despacho", pulp.LpMinimize)
@@ -187,6 +191,14 @@ class _Builder:
         self.bounds: list[tuple[pulp.LpVariable, str]] = []
         self.rows: list[tuple[str, Any]] = []  # (label, constraint): PuLP rewrites names, labels stay readable
         self.cost: list[tuple[pulp.LpVariable, float]] = []
+        self.q: dict[str, _Series] = {}  # turbined flow, m³/s
+        self.s: dict[str, _Series] = {}  # spilled flow, m³/s
+        self.v: dict[str, _Series] = {}  # volume at the end of the hour, hm³
+        self.th: dict[str, list[_Series]] = {}  # thermal cost segments, MW
+        self.flow: dict[str, _Series] = {}
+        self.deficit: dict[str, _Series] = {}
+        self.cut: dict[str, _Series] = {}
+        self.balance: dict[str, list[Any]] = {}  # load-balance constraints: their duals are the CMO
 
     def var(self, name: str, low: float | None = 0.0, high: float | None = None, label: str = "") -> pulp.LpVariable:
         """A variable within [low, high]; `label` names its limits (`geracao[UHE,3]` → `geracao_min[...]`)."""
@@ -252,8 +264,6 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
     b = _Builder(elastic)
     hours = range(p.horas)
     supply: dict[tuple[str, int], dict[Any, float]] = defaultdict(dict)
-    b.gen: dict[str, list[Any]] = {}  # type: ignore[attr-defined]
-    b.q, b.s, b.v = {}, {}, {}  # type: ignore[attr-defined]
     upstream: dict[str, list[Hidro]] = defaultdict(list)
     for h in p.hidros:
         if h.jusante:
@@ -284,18 +294,17 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
             if h.defluencia_max is not None:
                 b.row({q[t]: 1.0, s[t]: 1.0}, "<=", h.defluencia_max, f"defluencia_max[{h.nome},{t}]")
         if h.rampa is not None:
-            _ramps(b, q, h.produtibilidade, h.rampa, h.geracao_inicial, h.nome)
+            _ramps(b, [q], h.produtibilidade, h.rampa, h.geracao_inicial, h.nome)
         if h.volume_meta is not None:
             b.row({v[-1]: 1.0}, ">=", h.volume_meta, f"volume_meta[{h.nome}]")
         if h.valor_agua:
             b.cost.append((v[-1], -h.valor_agua))
-    b.th = {}  # type: ignore[attr-defined]
     for u in p.termicas:
         segments = [
             [b.var(f"g_{u.nome}_{k}_{t}", 0.0, mw, f"segmento{k}[{u.nome},{t}]") for t in hours]
             for k, (mw, _) in enumerate(u.segmentos)
         ]
-        b.th[u.nome] = segments  # type: ignore[attr-defined]
+        b.th[u.nome] = segments
         for k, (_, price) in enumerate(u.segmentos):
             for t in hours:
                 b.cost.append((segments[k][t], price))
@@ -305,18 +314,16 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
                 b.row({seg[t]: 1.0 for seg in segments}, ">=", u.geracao_min, f"geracao_min[{u.nome},{t}]")
         if u.rampa is not None:
             _ramps(b, segments, 1.0, u.rampa, u.geracao_inicial, u.nome)
-    b.flow = {}  # type: ignore[attr-defined]
     for link in p.interligacoes:
         key = f"{link.origem}->{link.destino}"
         flows = [
             b.var(f"f_{link.origem}_{link.destino}_{t}", -link.limite_reverso, link.limite, f"intercambio[{key},{t}]")
             for t in hours
         ]
-        b.flow[key] = flows  # type: ignore[attr-defined]
+        b.flow[key] = flows
         for t in hours:
             supply[(link.origem, t)][flows[t]] = supply[(link.origem, t)].get(flows[t], 0.0) - 1.0
             supply[(link.destino, t)][flows[t]] = supply[(link.destino, t)].get(flows[t], 0.0) + 1.0
-    b.deficit, b.cut, b.balance = {}, {}, {}  # type: ignore[attr-defined]
     for sub, load in p.carga.items():
         wind = p.intermitente.get(sub, [0.0] * p.horas)
         b.deficit[sub] = [b.problem.add_variable(f"deficit_{sub}_{t}", lowBound=0) for t in hours]
@@ -334,20 +341,18 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
     return b
 
 
-def _ramps(b: _Builder, flows: Any, factor: float, ramp: float, initial: float | None, name: str) -> None:
-    """|generation[t] - generation[t-1]| <= ramp, generation = factor × (sum of the given series)."""
-    series = flows if isinstance(flows[0], list) else [flows]
-    hours = len(series[0])
-    for t in range(hours):
-        terms: dict[Any, float] = {x[t]: factor for x in series}
+def _ramps(b: _Builder, series: list[list[Any]], factor: float, ramp: float, initial: float | None, name: str) -> None:
+    """|generation[t] - generation[t-1]| <= ramp, generation = factor × (sum of `series` at t); the first
+    hour is bound to `initial` when it is known."""
+    for t in range(len(series[0])):
         if t == 0 and initial is None:
             continue
-        rhs_shift = initial if t == 0 else 0.0
+        terms: dict[Any, float] = {x[t]: factor for x in series}
         if t:
-            for x in series:
-                terms[x[t - 1]] = -factor
-        b.row(terms, "<=", ramp + (rhs_shift or 0.0), f"rampa_subida[{name},{t}]")
-        b.row(terms, ">=", -ramp + (rhs_shift or 0.0), f"rampa_descida[{name},{t}]")
+            terms.update({x[t - 1]: -factor for x in series})
+        previous = initial if t == 0 and initial is not None else 0.0
+        b.row(terms, "<=", previous + ramp, f"rampa_subida[{name},{t}]")
+        b.row(terms, ">=", previous - ramp, f"rampa_descida[{name},{t}]")
 
 
 def _value(x: Any) -> float:
@@ -355,8 +360,8 @@ def _value(x: Any) -> float:
 
 
 def _result(p: Problema, b: _Builder, used: str) -> Resultado:
-    hydro = {h.nome: [h.produtibilidade * _value(q) for q in b.q[h.nome]] for h in p.hidros}  # type: ignore[attr-defined]
-    thermal = {name: [sum(_value(seg[t]) for seg in segs) for t in range(p.horas)] for name, segs in b.th.items()}  # type: ignore[attr-defined]
+    hydro = {h.nome: [h.produtibilidade * _value(q) for q in b.q[h.nome]] for h in p.hidros}
+    thermal = {name: [sum(_value(seg[t]) for seg in segs) for t in range(p.horas)] for name, segs in b.th.items()}
     binding = [
         name
         for name, constraint in b.rows
@@ -374,14 +379,14 @@ def _result(p: Problema, b: _Builder, used: str) -> Resultado:
         status="Optimal",
         custo_total=float(pulp.value(b.problem.objective) or 0.0),
         hidro=hydro,
-        turbinamento={k: [_value(x) for x in v] for k, v in b.q.items()},  # type: ignore[attr-defined]
-        vertimento={k: [_value(x) for x in v] for k, v in b.s.items()},  # type: ignore[attr-defined]
-        volume={k: [_value(x) for x in v] for k, v in b.v.items()},  # type: ignore[attr-defined]
+        turbinamento={k: [_value(x) for x in v] for k, v in b.q.items()},
+        vertimento={k: [_value(x) for x in v] for k, v in b.s.items()},
+        volume={k: [_value(x) for x in v] for k, v in b.v.items()},
         termica=thermal,
-        fluxo={k: [_value(x) for x in v] for k, v in b.flow.items()},  # type: ignore[attr-defined]
-        deficit={k: [_value(x) for x in v] for k, v in b.deficit.items()},  # type: ignore[attr-defined]
-        corte={k: [_value(x) for x in v] for k, v in b.cut.items()},  # type: ignore[attr-defined]
-        cmo={k: [float(c.pi or 0.0) for c in v] for k, v in b.balance.items()},  # type: ignore[attr-defined]
+        fluxo={k: [_value(x) for x in v] for k, v in b.flow.items()},
+        deficit={k: [_value(x) for x in v] for k, v in b.deficit.items()},
+        corte={k: [_value(x) for x in v] for k, v in b.cut.items()},
+        cmo={k: [float(c.pi or 0.0) for c in v] for k, v in b.balance.items()},
         restricoes_ativas=binding,
         solver=used,
     )

@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 
 from forecasting import services
 from forecasting.models import CargaHoraria, ModeloVersao, PrevisaoHoraria, StatusModelo
+from tests.factories import ModeloVersaoFactory
 
 pytestmark = pytest.mark.django_db
 DAY = datetime(2024, 11, 24, 3, tzinfo=UTC)  # local midnight
@@ -27,15 +28,7 @@ def client() -> APIClient:
 
 @pytest.fixture
 def issued() -> ModeloVersao:
-    version = ModeloVersao.objects.create(
-        status=StatusModelo.ATIVO,
-        artefato="/m",
-        motivo="test",
-        janela_inicio="2023-01-01",
-        janela_fim="2024-10-27",
-        dados_hash="h",
-        metricas={"modelo": {"SIN": {"mape": 1.9}}},
-    )
+    version = ModeloVersaoFactory(status=StatusModelo.ATIVO, metricas={"modelo": {"SIN": {"mape": 1.9}}})
     for h in range(24):
         at = DAY + timedelta(hours=h)
         for serie, mw in (("SE", 40_000.0), ("S", 12_000.0), ("NE", 11_000.0), ("N", 7_000.0)):

@@ -12,8 +12,9 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from forecasting import services, tasks
-from forecasting.models import CargaHoraria, ModeloVersao, ObservacaoHoraria, PrevisaoHoraria, StatusModelo
+from forecasting import selectors, services, tasks
+from forecasting.models import CargaHoraria, ObservacaoHoraria, PrevisaoHoraria, StatusModelo
+from tests.factories import ModeloVersaoFactory
 
 pytestmark = pytest.mark.django_db
 SHIPPED = Path(__file__).resolve().parents[2] / "forecasting" / "data" / "ons"
@@ -25,18 +26,6 @@ def two_years(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     settings.FORECAST_MODEL_DIR = tmp_path / "models"
     for year in (2023, 2024):
         services.load_import(path=SHIPPED / f"CURVA_CARGA_{year}.csv.gz")
-
-
-def _version(status: str, **kw: object) -> ModeloVersao:
-    return ModeloVersao.objects.create(
-        status=status,
-        artefato="/nowhere",
-        motivo="test",
-        janela_inicio=date(2023, 1, 1),
-        janela_fim=date(2024, 1, 1),
-        dados_hash="x",
-        **kw,
-    )
 
 
 def test_train_records_metrics_gates_and_artefact(two_years: None) -> None:
@@ -63,8 +52,8 @@ def test_data_gate_rejects_absurd_loads(two_years: None) -> None:
 
 
 def test_promotion_retires_the_active_model_and_rollback_restores_it() -> None:
-    first = services.forecast_promote(version=_version(StatusModelo.CANDIDATO))
-    second = services.forecast_promote(version=_version(StatusModelo.CANDIDATO))
+    first = services.forecast_promote(version=ModeloVersaoFactory())
+    second = services.forecast_promote(version=ModeloVersaoFactory())
     first.refresh_from_db()
     assert (first.status, second.status) == (StatusModelo.APOSENTADO, StatusModelo.ATIVO)
     call_command("forecast_rollback")
@@ -87,7 +76,11 @@ def test_issue_score_and_live_error(two_years: None, settings) -> None:  # type:
     actual = CargaHoraria.objects.get(subsistema="SE", instante="2024-11-24T03:00:00Z").carga_mw
     assert se.realizado_mw == pytest.approx(actual)
     assert se.erro_pct == pytest.approx((se.carga_mw - actual) / actual * 100)
-    error = services.forecast_live_error()
+    PrevisaoHoraria.objects.filter(pk=se.pk).update(carga_mw=actual * 1.1)  # as a re-issue would
+    assert services.forecast_score() == 1
+    se.refresh_from_db()
+    assert se.erro_pct == pytest.approx(10.0)
+    error = selectors.forecast_error(days=7, serie="SIN")
     assert error is not None and error > 0
     with pytest.raises(services.ForecastError, match="not known yet"):
         services.forecast_issue(dia=date(2024, 11, 27))
@@ -96,7 +89,7 @@ def test_issue_score_and_live_error(two_years: None, settings) -> None:  # type:
 def test_drift_queues_a_retraining(settings, django_capture_on_commit_callbacks, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     queued = []
     monkeypatch.setattr(tasks.forecast_retrain, "delay", lambda **kw: queued.append(kw))
-    monkeypatch.setattr(services, "forecast_live_error", lambda **kw: 5.0)
+    monkeypatch.setattr(selectors, "forecast_error", lambda **kw: 5.0)
     settings.FORECAST_DRIFT_MAPE = 4.0
     with django_capture_on_commit_callbacks(execute=True):
         assert services.forecast_drift_check() is True

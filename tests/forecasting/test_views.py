@@ -9,7 +9,8 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from forecasting import services
-from forecasting.models import CargaHoraria, ModeloVersao, PrevisaoHoraria, StatusModelo
+from forecasting.models import CargaHoraria, PrevisaoHoraria, StatusModelo
+from tests.factories import ModeloVersaoFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -33,14 +34,7 @@ def page(live_server, monkeypatch):  # type: ignore[no-untyped-def]
 
 
 def _issue() -> None:
-    version = ModeloVersao.objects.create(
-        status=StatusModelo.ATIVO,
-        artefato="/m",
-        motivo="demo",
-        janela_inicio="2023-01-01",
-        janela_fim="2024-10-27",
-        dados_hash="h",
-    )
+    version = ModeloVersaoFactory(status=StatusModelo.ATIVO)
     start = datetime(2024, 11, 18, 3, tzinfo=UTC)
     for h in range(7 * 24):
         at = start + timedelta(hours=h)
