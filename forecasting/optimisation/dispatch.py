@@ -13,6 +13,10 @@ dual is the hourly marginal cost of the subsystem (CMO, R$/MWh).
   minimum, a maximum and ramp limits.
 - Interchanges: a flow per link and hour between a lower (reverse) and upper limit.
 
+Volumes are modelled in hour-flows (1 m³/s for one hour = 3,600 m³) so that every coefficient of the
+water balance is ±1; with hm³ and the 0.0036 factor in the matrix the dual simplex needs several times
+the iterations. Results are given back in hm³.
+
 HiGHS (through `highspy`) solves it by default, CBC is the fallback. An infeasible case is solved
 again with every limit made elastic; the limits that had to give way are reported by name.
 """
@@ -20,10 +24,12 @@ again with every limit made elastic; the limits that had to give way are reporte
 from __future__ import annotations
 
 import math
+import time
 from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pulp
 
 HM3_PER_M3S_HOUR = 0.0036
@@ -160,6 +166,7 @@ class Resultado:
     cmo: dict[str, list[float]]  # R$/MWh
     restricoes_ativas: list[str]  # binding limits, by name
     solver: str
+    segundos: dict[str, float] = field(default_factory=dict)  # modelo (PuLP build), solver, leitura
 
 
 def cmo_sanity(cmo: dict[str, list[float]], year: int) -> dict[str, object]:
@@ -178,17 +185,23 @@ def cmo_sanity(cmo: dict[str, list[float]], year: int) -> dict[str, object]:
 
 
 _Series = list[pulp.LpVariable]  # one variable per hour
+_SENSES = {"<=": pulp.LpConstraintLE, ">=": pulp.LpConstraintGE, "==": pulp.LpConstraintEQ}
 
 
 class _Builder:
     """The PuLP problem and its variables by plant, link and subsystem; in elastic mode every limit gets
     a slack and only the slack is minimised."""
 
-    def __init__(self, elastic: bool):
+    def __init__(self, elastic: bool, ranged: bool = False):
         self.problem = pulp.LpProblem("despacho", pulp.LpMinimize)
         self.elastic = elastic
+        # Two-sided limits as one row (HiGHS takes ranged rows; PuLP's constraints are one-sided, so the
+        # lower side is kept here, by constraint, with its name): half the ramp rows to build.
+        self.ranged = ranged and not elastic
+        self.ranges: dict[int, tuple[float, str]] = {}
         self.slacks: list[tuple[str, pulp.LpVariable]] = []
-        self.bounds: list[tuple[pulp.LpVariable, str]] = []
+        # (variable, kind, where, kind of its lower limit): limit names are spelt out only when reported
+        self.bounds: list[tuple[pulp.LpVariable, str, str, str]] = []
         self.rows: list[tuple[str, Any]] = []  # (label, constraint): PuLP rewrites names, labels stay readable
         self.cost: list[tuple[pulp.LpVariable, float]] = []
         self.q: dict[str, _Series] = {}  # turbined flow, m³/s
@@ -200,22 +213,32 @@ class _Builder:
         self.cut: dict[str, _Series] = {}
         self.balance: dict[str, list[Any]] = {}  # load-balance constraints: their duals are the CMO
 
-    def var(self, name: str, low: float | None = 0.0, high: float | None = None, label: str = "") -> pulp.LpVariable:
-        """A variable within [low, high]; `label` names its limits (`geracao[UHE,3]` → `geracao_min[...]`)."""
+    def var(
+        self,
+        name: str,
+        low: float | None = 0.0,
+        high: float | None = None,
+        kind: str = "",
+        where: str = "",
+        low_kind: str = "",
+    ) -> pulp.LpVariable:
+        """A variable within [low, high]; `kind` and `where` name its limits (`geracao`, `UHE,3` →
+        `geracao_min[UHE,3]`, `geracao_max[UHE,3]`), `low_kind` the lower one when it stands for another
+        limit (`geracao_min` of a thermal unit on its first segment)."""
         variable = self.problem.add_variable(name, lowBound=low, upBound=high)
-        self.bounds.append((variable, label))
+        if kind:
+            self.bounds.append((variable, kind, where, low_kind))
         if self.elastic:
             variable.lowBound = 0.0 if low is not None and low >= 0 else None
             variable.upBound = None
-            kind, _, where = label.partition("[")
             if low is not None and low > 0:
-                self.row({variable: 1.0}, ">=", low, f"{kind}_min[{where}")
+                self.row({variable: 1.0}, ">=", low, f"{low_kind or kind + '_min'}[{where}]")
             if high is not None:
-                self.row({variable: 1.0}, "<=", high, f"{kind}_max[{where}")
+                self.row({variable: 1.0}, "<=", high, f"{kind}_max[{where}]")
         return variable
 
     def row(self, terms: dict[Any, float], sense: str, rhs: float, name: str, hard: bool = False) -> Any:
-        expression = pulp.LpAffineExpression(list(terms.items()))
+        expression = pulp.LpAffineExpression(terms)
         if self.elastic and not hard:
             if sense in ("<=", "=="):
                 slack = self.problem.add_variable(f"folga_menos_{len(self.slacks)}", lowBound=0)
@@ -225,8 +248,8 @@ class _Builder:
                 slack = self.problem.add_variable(f"folga_mais_{len(self.slacks)}", lowBound=0)
                 expression = expression + slack
                 self.slacks.append((name, slack))
-        constraint = {"<=": expression <= rhs, ">=": expression >= rhs, "==": expression == rhs}[sense]
-        self.problem.addConstraint(constraint, name)
+        constraint = pulp.LpConstraint(expression, _SENSES[sense], name, rhs)
+        self.problem.addConstraint(constraint)
         self.rows.append((name, constraint))
         return constraint
 
@@ -234,11 +257,15 @@ class _Builder:
 def solve(problem: Problema, *, solver: str = "highs", time_limit: float | None = None) -> Resultado:
     """Optimal dispatch of `problem`; raises Infeasible naming the conflicting limits."""
     problem.validate()
-    model = _build(problem, elastic=False)
-    status, used = _run(model.problem, solver, time_limit)
+    highs = solver == "highs" and "HiGHS" in pulp.listSolvers(onlyAvailable=True)
+    began = time.perf_counter()
+    model = _build(problem, elastic=False, ranged=highs)
+    built = time.perf_counter()
+    status, used = _run(model, highs, time_limit)
+    solved = time.perf_counter()
     if status == "Infeasible":
         elastic = _build(problem, elastic=True)
-        _run(elastic.problem, solver, time_limit)
+        _run(elastic, highs, time_limit)
         gaps = sorted(
             ((name, s.varValue) for name, s in elastic.slacks if (s.varValue or 0) > 1e-6),
             key=lambda item: -item[1],
@@ -246,22 +273,106 @@ def solve(problem: Problema, *, solver: str = "highs", time_limit: float | None 
         raise Infeasible(gaps or [("(no single limit: the problem is unbounded or numerically infeasible)", 0.0)])
     if status != "Optimal":
         raise RuntimeError(f"the solver ended with status {status}")
-    return _result(problem, model, used)
+    result = _result(problem, model, used)
+    result.segundos = {"modelo": built - began, "solver": solved - built, "leitura": time.perf_counter() - solved}
+    return result
 
 
-def _run(lp: pulp.LpProblem, solver: str, time_limit: float | None) -> tuple[str, str]:
-    if solver == "highs" and "HiGHS" in pulp.listSolvers(onlyAvailable=True):
-        engine: Any = pulp.HiGHS(msg=False, timeLimit=time_limit)
+def _run(b: _Builder, highs: bool, time_limit: float | None) -> tuple[str, str]:
+    if highs:
+        # Volumes in hour-flows reach millions and costs billions: HiGHS's own advice is to scale bounds
+        # by 2^-3; costs by 2^-4 saves a few more iterations. Scaling does not change the solution.
+        engine: Any = _HiGHS(msg=False, timeLimit=time_limit, ranges={k: low for k, (low, _) in b.ranges.items()},
+                             user_bound_scale=-3, user_objective_scale=-4)  # fmt: skip
         used = "HiGHS"
     else:
         engine = pulp.PULP_CBC_CMD(msg=False, timeLimit=time_limit)
         used = "CBC"
-    lp.solve(engine)
-    return pulp.LpStatus[lp.status], used
+    b.problem.solve(engine)
+    return pulp.LpStatus[b.problem.status], used
 
 
-def _build(p: Problema, *, elastic: bool) -> _Builder:
-    b = _Builder(elastic)
+class _HiGHS(pulp.HiGHS):
+    """PuLP's HiGHS interface, handing the model over in one call (column-wise arrays) instead of one
+    `addCol`/`addRow` per variable and constraint, and reading the solution back in one pass: PuLP's own
+    version re-collects and sorts every variable of every constraint three times, which on a week of
+    the full system costs more than a second."""
+
+    def __init__(self, *args: Any, ranges: dict[int, float] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.ranges = ranges or {}  # id(constraint) → lower limit of a `<=` constraint
+
+    STATUS = {
+        "kOptimal": (pulp.LpStatusOptimal, pulp.LpSolutionOptimal),
+        "kInfeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+        "kUnboundedOrInfeasible": (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible),
+        "kUnbounded": (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded),
+    }
+
+    def actualSolve(self, lp: pulp.LpProblem) -> int:
+        import highspy
+
+        self.createAndConfigureSolver(lp)
+        variables = lp.variables()
+        constraints = lp.constraints()
+        lp.solverModel.passModel(_highs_lp(highspy, lp, variables, constraints, self.ranges))
+        self.callSolver(lp)
+        h = lp.solverModel
+        solution = h.getSolution()
+        for var, value, dj in zip(variables, solution.col_value, solution.col_dual, strict=True):
+            var.varValue, var.dj, var.modified = value, dj, False
+        for constraint, value, dual in zip(constraints, solution.row_value, solution.row_dual, strict=True):
+            slack = constraint.constant + value
+            constraint.slack = -slack if constraint.sense == pulp.LpConstraintLE else slack
+            constraint.pi = dual
+        status = h.getModelStatus()
+        found = self.STATUS.get(status.name)
+        if found is None:
+            found = (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound)
+            if status.name in ("kTimeLimit", "kIterationLimit", "kInterrupt") and solution.value_valid:
+                found = (pulp.LpStatusNotSolved, pulp.LpSolutionIntegerFeasible)
+        lp.assignStatus(*found)
+        return found[0]
+
+
+def _highs_lp(
+    highspy: Any, lp: pulp.LpProblem, variables: list[Any], constraints: list[Any], ranges: dict[int, float]
+) -> Any:
+    """The problem as a `highspy.HighsLp`: costs, bounds and the column-wise constraint matrix; a
+    constraint in `ranges` gets that lower limit too."""
+    inf = highspy.kHighsInf
+    for i, var in enumerate(variables):
+        var.index = i
+    n = len(variables)
+    sign = -1.0 if lp.sense == pulp.LpMaximize else 1.0
+    cost = np.zeros(n)
+    for var, coefficient in lp.objective.items():
+        cost[var.index] = sign * coefficient
+    lower = np.array([-inf if v.lowBound is None else v.lowBound for v in variables], dtype=float)
+    upper = np.array([inf if v.upBound is None else v.upBound for v in variables], dtype=float)
+    lows = [ranges.get(id(c), c.getLb()) for c in constraints]
+    row_lower = np.array([-inf if lb is None else lb for lb in lows], dtype=float)
+    row_upper = np.array([inf if (ub := c.getUb()) is None else ub for c in constraints], dtype=float)
+    sizes = np.fromiter((len(c.expr) for c in constraints), dtype=np.int64, count=len(constraints))
+    nonzeros = int(sizes.sum())
+    rows = np.repeat(np.arange(len(constraints), dtype=np.int32), sizes)
+    cols = np.fromiter((v.index for c in constraints for v in c.expr), dtype=np.int64, count=nonzeros)
+    values = np.fromiter((a for c in constraints for a in c.expr.values()), dtype=float, count=nonzeros)
+    order = np.lexsort((rows, cols))  # column by column
+    col_of = cols[order]
+    model = highspy.HighsLp()
+    model.num_col_, model.num_row_ = n, len(constraints)
+    model.col_cost_, model.col_lower_, model.col_upper_ = cost, lower, upper
+    model.row_lower_, model.row_upper_ = row_lower, row_upper
+    model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+    model.a_matrix_.start_ = np.searchsorted(col_of, np.arange(n + 1)).astype(np.int32)
+    model.a_matrix_.index_ = rows[order]
+    model.a_matrix_.value_ = values[order]
+    return model
+
+
+def _build(p: Problema, *, elastic: bool, ranged: bool = False) -> _Builder:
+    b = _Builder(elastic, ranged)
     hours = range(p.horas)
     supply: dict[tuple[str, int], dict[Any, float]] = defaultdict(dict)
     upstream: dict[str, list[Hidro]] = defaultdict(list)
@@ -272,22 +383,23 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
         gmax = h.produtibilidade * h.turbinamento_max if h.geracao_max is None else h.geracao_max
         qmin = h.geracao_min / h.produtibilidade
         qmax = min(h.turbinamento_max, gmax / h.produtibilidade)
-        b.q[h.nome] = [b.var(f"q_{h.nome}_{t}", qmin, qmax, f"geracao[{h.nome},{t}]") for t in hours]
+        b.q[h.nome] = [b.var(f"q_{h.nome}_{t}", qmin, qmax, "geracao", f"{h.nome},{t}") for t in hours]
         b.s[h.nome] = [b.var(f"s_{h.nome}_{t}", 0.0) for t in hours]
-        b.v[h.nome] = [b.var(f"v_{h.nome}_{t}", h.volume_min, h.volume_max, f"volume[{h.nome},{t}]") for t in hours]
+        vmin, vmax = h.volume_min / HM3_PER_M3S_HOUR, h.volume_max / HM3_PER_M3S_HOUR
+        b.v[h.nome] = [b.var(f"v_{h.nome}_{t}", vmin, vmax, "volume", f"{h.nome},{t}") for t in hours]
         for t in hours:
             supply[(h.subsistema, t)][b.q[h.nome][t]] = h.produtibilidade
             b.cost.append((b.s[h.nome][t], p.penalidade_vertimento))
     for h in p.hidros:
         q, s, v = b.q[h.nome], b.s[h.nome], b.v[h.nome]
         for t in hours:
-            terms: dict[Any, float] = {v[t]: 1.0, q[t]: HM3_PER_M3S_HOUR, s[t]: HM3_PER_M3S_HOUR}
+            terms: dict[Any, float] = {v[t]: 1.0, q[t]: 1.0, s[t]: 1.0}
             if t:
                 terms[v[t - 1]] = -1.0
             for up in upstream[h.nome]:
-                terms[b.q[up.nome][t]] = -HM3_PER_M3S_HOUR
-                terms[b.s[up.nome][t]] = -HM3_PER_M3S_HOUR
-            rhs = HM3_PER_M3S_HOUR * h.afluencia[t] + (h.volume_inicial if t == 0 else 0.0)
+                terms[b.q[up.nome][t]] = -1.0
+                terms[b.s[up.nome][t]] = -1.0
+            rhs = h.afluencia[t] + (h.volume_inicial / HM3_PER_M3S_HOUR if t == 0 else 0.0)
             b.row(terms, "==", rhs, f"balanco_hidrico[{h.nome},{t}]", hard=True)
             if h.defluencia_min > 0:
                 b.row({q[t]: 1.0, s[t]: 1.0}, ">=", h.defluencia_min, f"defluencia_min[{h.nome},{t}]")
@@ -296,12 +408,20 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
         if h.rampa is not None:
             _ramps(b, [q], h.produtibilidade, h.rampa, h.geracao_inicial, h.nome)
         if h.volume_meta is not None:
-            b.row({v[-1]: 1.0}, ">=", h.volume_meta, f"volume_meta[{h.nome}]")
+            b.row({v[-1]: 1.0}, ">=", h.volume_meta / HM3_PER_M3S_HOUR, f"volume_meta[{h.nome}]")
         if h.valor_agua:
-            b.cost.append((v[-1], -h.valor_agua))
+            b.cost.append((v[-1], -h.valor_agua * HM3_PER_M3S_HOUR))
     for u in p.termicas:
+        # Costs increase along the segments, so the first fills first: an inflexible minimum within it
+        # is its lower bound rather than a row (same optimum, a row less per hour).
+        floor = u.geracao_min if 0 < u.geracao_min <= u.segmentos[0][0] else 0.0
         segments = [
-            [b.var(f"g_{u.nome}_{k}_{t}", 0.0, mw, f"segmento{k}[{u.nome},{t}]") for t in hours]
+            [
+                b.var(
+                    f"g_{u.nome}_{k}_{t}", floor if k == 0 else 0.0, mw, f"segmento{k}", f"{u.nome},{t}", "geracao_min"
+                )
+                for t in hours
+            ]
             for k, (mw, _) in enumerate(u.segmentos)
         ]
         b.th[u.nome] = segments
@@ -309,7 +429,7 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
             for t in hours:
                 b.cost.append((segments[k][t], price))
                 supply[(u.subsistema, t)][segments[k][t]] = 1.0
-        if u.geracao_min > 0:
+        if u.geracao_min > 0 and not floor:
             for t in hours:
                 b.row({seg[t]: 1.0 for seg in segments}, ">=", u.geracao_min, f"geracao_min[{u.nome},{t}]")
         if u.rampa is not None:
@@ -317,7 +437,7 @@ def _build(p: Problema, *, elastic: bool) -> _Builder:
     for link in p.interligacoes:
         key = f"{link.origem}->{link.destino}"
         flows = [
-            b.var(f"f_{link.origem}_{link.destino}_{t}", -link.limite_reverso, link.limite, f"intercambio[{key},{t}]")
+            b.var(f"f_{link.origem}_{link.destino}_{t}", -link.limite_reverso, link.limite, "intercambio", f"{key},{t}")
             for t in hours
         ]
         b.flow[key] = flows
@@ -351,8 +471,11 @@ def _ramps(b: _Builder, series: list[list[Any]], factor: float, ramp: float, ini
         if t:
             terms.update({x[t - 1]: -factor for x in series})
         previous = initial if t == 0 and initial is not None else 0.0
-        b.row(terms, "<=", previous + ramp, f"rampa_subida[{name},{t}]")
-        b.row(terms, ">=", previous - ramp, f"rampa_descida[{name},{t}]")
+        up = b.row(terms, "<=", previous + ramp, f"rampa_subida[{name},{t}]")
+        if b.ranged:
+            b.ranges[id(up)] = (previous - ramp, f"rampa_descida[{name},{t}]")
+        else:
+            b.row(terms, ">=", previous - ramp, f"rampa_descida[{name},{t}]")
 
 
 def _value(x: Any) -> float:
@@ -362,26 +485,31 @@ def _value(x: Any) -> float:
 def _result(p: Problema, b: _Builder, used: str) -> Resultado:
     hydro = {h.nome: [h.produtibilidade * _value(q) for q in b.q[h.nome]] for h in p.hidros}
     thermal = {name: [sum(_value(seg[t]) for seg in segs) for t in range(p.horas)] for name, segs in b.th.items()}
-    binding = [
-        name
-        for name, constraint in b.rows
-        if not name.startswith("balanco") and abs(constraint.value()) < 1e-6 and abs(constraint.pi or 0.0) > 1e-9
-    ]
-    for variable, label in b.bounds:
-        if not label or abs(variable.dj or 0.0) < 1e-9:
+    binding = []
+    for name, constraint in b.rows:
+        if name.startswith("balanco") or abs(constraint.pi or 0.0) < 1e-9:
             continue
-        kind, _, where = label.partition("[")
+        gap = constraint.value()  # left-hand side minus the right-hand side (the upper one of a range)
+        if abs(gap) < 1e-6:
+            binding.append(name)
+        elif id(constraint) in b.ranges:
+            low, low_name = b.ranges[id(constraint)]
+            if abs(gap - constraint.constant - low) < 1e-6:  # constant = -rhs, so this is lhs - low
+                binding.append(low_name)
+    for variable, kind, where, low_kind in b.bounds:
+        if abs(variable.dj or 0.0) < 1e-9:
+            continue
         if variable.lowBound is not None and abs(_value(variable) - variable.lowBound) < 1e-6 and variable.lowBound:
-            binding.append(f"{kind}_min[{where}")
+            binding.append(f"{low_kind or kind + '_min'}[{where}]")
         elif variable.upBound is not None and abs(_value(variable) - variable.upBound) < 1e-6:
-            binding.append(f"{kind}_max[{where}")
+            binding.append(f"{kind}_max[{where}]")
     return Resultado(
         status="Optimal",
         custo_total=float(pulp.value(b.problem.objective) or 0.0),
         hidro=hydro,
         turbinamento={k: [_value(x) for x in v] for k, v in b.q.items()},
         vertimento={k: [_value(x) for x in v] for k, v in b.s.items()},
-        volume={k: [_value(x) for x in v] for k, v in b.v.items()},
+        volume={k: [_value(x) * HM3_PER_M3S_HOUR for x in v] for k, v in b.v.items()},
         termica=thermal,
         fluxo={k: [_value(x) for x in v] for k, v in b.flow.items()},
         deficit={k: [_value(x) for x in v] for k, v in b.deficit.items()},

@@ -136,3 +136,36 @@ def test_water_value_keeps_water_for_later_when_thermal_is_cheaper() -> None:
     result = dispatch.solve(problem)
     assert result.hidro["UHE"] == pytest.approx([500.0]) and result.cmo["SE"] == pytest.approx([100.0], rel=1e-3)
     assert result.custo_total == pytest.approx(reference.solve(problem).custo_total, rel=1e-9)
+
+
+@pytest.mark.parametrize("solver", ["highs", "cbc"])
+def test_ramps_bind_both_ways_and_are_named(solver: str) -> None:
+    """A unit at 300 MW ramps at most 300 MW/h; a cheaper 400 MW unit and a dear one share the rest of
+    700, 1,100 and 400 MW. Optimal: the ramping unit climbs to 700 MW for the peak (it pre-ramps to 400)
+    and can only come down to 400, so the cheaper unit stops in the last hour. HiGHS gets each ramp as one
+    ranged row, CBC as two rows: dispatch, cost and the names of both binding sides must agree."""
+    units = [
+        Termica("MAIS_BARATA", "SE", [(400.0, 50.0)]),
+        Termica("RAMPA", "SE", [(1_000.0, 100.0)], rampa=300.0, geracao_inicial=300.0),
+        Termica("CARA", "SE", [(1_000.0, 500.0)]),
+    ]
+    result = dispatch.solve(Problema(horas=3, carga={"SE": [700.0, 1_100.0, 400.0]}, termicas=units), solver=solver)
+    assert result.termica["RAMPA"] == pytest.approx([400.0, 700.0, 400.0])
+    assert result.termica["MAIS_BARATA"] == pytest.approx([300.0, 400.0, 0.0])
+    assert result.termica["CARA"] == pytest.approx([0.0, 0.0, 0.0])
+    assert result.custo_total == pytest.approx(700 * 50.0 + 1_500 * 100.0)  # the dear unit never runs
+    assert "rampa_subida[RAMPA,1]" in result.restricoes_ativas
+    assert "rampa_descida[RAMPA,2]" in result.restricoes_ativas
+
+
+def test_inflexible_minimum_within_the_first_segment_is_reported_by_name() -> None:
+    """A 200 MW inflexible minimum sits inside the first 500 MW segment: it becomes that segment's lower
+    bound, and still binds, and conflicts, under its own name."""
+    unit = Termica("UTE", "SE", [(500.0, 200.0), (500.0, 400.0)], geracao_min=200.0)
+    cheaper = Termica("BARATA", "SE", [(500.0, 100.0)])
+    result = dispatch.solve(Problema(horas=2, carga={"SE": [300.0, 700.0]}, termicas=[unit, cheaper]))
+    assert result.termica["UTE"] == pytest.approx([200.0, 200.0])
+    assert result.termica["BARATA"] == pytest.approx([100.0, 500.0])
+    assert "geracao_min[UTE,0]" in result.restricoes_ativas
+    with pytest.raises(dispatch.Infeasible, match=r"geracao_min\[UTE,0\]"):
+        dispatch.solve(Problema(horas=1, carga={"SE": [100.0]}, termicas=[unit]))
