@@ -54,6 +54,62 @@ class ObservacaoHoraria(models.Model):
         return f"{self.estacao} {self.instante:%Y-%m-%d %H:%M}"
 
 
+class BalancoHorario(models.Model):
+    """ONS energy balance of a subsystem (or the SIN, as ONS publishes it) in one hour: generation by
+    source, load and net interchange, MW means; `None` where the file has no value."""
+
+    subsistema = models.CharField(max_length=3, help_text="N, NE, S, SE or SIN")
+    instante = models.DateTimeField(help_text="start of the hour (stored in UTC)")
+    hidraulica_mw = models.FloatField(null=True, blank=True)
+    termica_mw = models.FloatField(null=True, blank=True)
+    eolica_mw = models.FloatField(null=True, blank=True)
+    solar_mw = models.FloatField(null=True, blank=True)
+    carga_mw = models.FloatField(null=True, blank=True)
+    intercambio_mw = models.FloatField(null=True, blank=True, help_text="net export (+) or import (-)")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["subsistema", "instante"], name="balanco_horario_subsistema_instante"),
+            models.CheckConstraint(
+                condition=models.Q(subsistema__in=["SIN", "N", "NE", "S", "SE"]), name="balanco_subsistema_valido"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(eolica_mw__gte=0) | models.Q(eolica_mw__isnull=True),
+                name="balanco_eolica_nao_negativa",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(solar_mw__gte=0) | models.Q(solar_mw__isnull=True),
+                name="balanco_solar_nao_negativa",
+            ),
+        ]
+        indexes = [models.Index(fields=["instante"], name="balanco_horario_instante_idx")]
+        verbose_name = "balanço energético horário"
+        verbose_name_plural = "balanços energéticos horários"
+
+    def __str__(self) -> str:
+        return f"{self.subsistema} {self.instante:%Y-%m-%d %H:%M}"
+
+
+class PldHorario(models.Model):
+    """CCEE hourly PLD (spot settlement price) of a submarket, R$/MWh."""
+
+    submercado = models.CharField(max_length=2, choices=Subsistema.choices)
+    instante = models.DateTimeField(help_text="start of the hour (stored in UTC)")
+    pld = models.FloatField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["submercado", "instante"], name="pld_horario_submercado_instante"),
+            models.CheckConstraint(condition=models.Q(pld__gt=0), name="pld_horario_positivo"),
+        ]
+        indexes = [models.Index(fields=["instante"], name="pld_horario_instante_idx")]
+        verbose_name = "PLD horário"
+        verbose_name_plural = "PLDs horários"
+
+    def __str__(self) -> str:
+        return f"{self.submercado} {self.instante:%Y-%m-%d %H:%M} R$ {self.pld:.2f}"
+
+
 class StatusModelo(models.TextChoices):
     CANDIDATO = "candidato", "candidato"
     ATIVO = "ativo", "ativo"

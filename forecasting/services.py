@@ -26,11 +26,26 @@ from .ml.data import Daily
 from .ml.model import Forecaster, Settings
 from .models import CargaHoraria, ModeloVersao, StatusModelo
 from .optimisation import cases, dispatch
-from .readers import inmet, ons
+from .readers import ccee, inmet, ons
 
 
 class ForecastError(RuntimeError):
     """A forecasting step cannot run on the data or models at hand; the message says why."""
+
+
+FORMAT_ERRORS = (ons.OnsFormatError, inmet.InmetFormatError, ccee.CceeFormatError, UnicodeDecodeError)
+
+
+def _raw(path: Path) -> bytes:
+    return gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
+
+
+def _gaps(rows: list[Any], key: str) -> dict[str, int]:
+    """Missing hours per subsystem (or submarket) between its first and last hour in the file."""
+    by_key: dict[str, list[datetime]] = {}
+    for r in rows:
+        by_key.setdefault(getattr(r, key), []).append(r.instante)
+    return {k: len(ons.missing_hours(sorted(v))) for k, v in sorted(by_key.items())}
 
 
 @transaction.atomic
@@ -41,8 +56,7 @@ def load_import(*, path: Path) -> dict[str, object]:
     Idempotent: re-importing the same file changes nothing; a corrected file updates the hours it changes.
     """
     report = ons.Relatorio()
-    raw = gzip.decompress(path.read_bytes()) if path.suffix == ".gz" else path.read_bytes()
-    rows = list(ons.read(raw.decode("utf-8-sig"), report))
+    rows = list(ons.read(_raw(path).decode("utf-8-sig"), report))
     written = copy_upsert(
         table=("public", "forecasting_cargahoraria"),
         key=("subsistema", "instante"),
@@ -51,6 +65,37 @@ def load_import(*, path: Path) -> dict[str, object]:
     )
     gaps = {s: len(ons.missing_hours(sorted(r.instante for r in rows if r.subsistema == s))) for s in ons.SUBSISTEMAS}
     return {**asdict(report), "por_subsistema": dict(report.por_subsistema), "horas_ausentes": gaps,
+            "gravadas": written}  # fmt: skip
+
+
+@transaction.atomic
+def balance_import(*, path: Path) -> dict[str, object]:
+    """Import an ONS energy-balance file (BALANCO_ENERGIA_SUBSISTEMA_YYYY.csv, or .gz): generation by
+    source, load and interchange per subsystem and hour. Idempotent; empty values stay NULL."""
+    report = ons.Relatorio()
+    rows = list(ons.read_balanco(_raw(path).decode("utf-8-sig"), report))
+    written = copy_upsert(
+        table=("public", "forecasting_balancohorario"),
+        key=("subsistema", "instante"),
+        columns=("subsistema", "instante", *ons.BALANCO_FIELDS),
+        rows=[(r.subsistema, r.instante, *(r.valores[f] for f in ons.BALANCO_FIELDS)) for r in rows],
+    )
+    return {**asdict(report), "por_subsistema": dict(report.por_subsistema), "horas_ausentes": _gaps(rows, "subsistema"),
+            "gravadas": written}  # fmt: skip
+
+
+@transaction.atomic
+def pld_import(*, path: Path) -> dict[str, object]:
+    """Import a CCEE hourly PLD file (PLD_HORARIO_YYYY.csv, Latin-1 or UTF-8, or .gz). Idempotent."""
+    report = ons.Relatorio()
+    rows = list(ccee.read(_raw(path), report))
+    written = copy_upsert(
+        table=("public", "forecasting_pldhorario"),
+        key=("submercado", "instante"),
+        columns=("submercado", "instante", "pld"),
+        rows=[(r.submercado, r.instante, r.pld) for r in rows],
+    )
+    return {**asdict(report), "por_submercado": dict(report.por_subsistema), "horas_ausentes": _gaps(rows, "submercado"),
             "gravadas": written}  # fmt: skip
 
 
@@ -359,16 +404,61 @@ def _download(url: str, target: Path) -> Path:
     return target
 
 
+def fetch_import(url: str, importer: Any, *, folder: str, name: str) -> dict[str, object]:
+    """Download `url` into DATA_DIR/`folder`/`name` and import it with `importer`; a file that is not
+    what the importer reads raises ForecastError naming the URL, with nothing written."""
+    path = _download(url, Path(django_settings.DATA_DIR) / folder / name)
+    try:
+        return {"url": url, **importer(path=path)}
+    except FORMAT_ERRORS as exc:
+        raise ForecastError(f"{url}: {exc}") from exc
+
+
+def url_file_name(url: str, default: str = "download.csv") -> str:
+    tail = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
+    return tail if tail.lower().endswith((".csv", ".gz")) else default
+
+
 def load_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str, object]:
     """Download ONS's hourly-load file of `ano` (default: this year) or `url`, and import it. Idempotent."""
     ano = ano or timezone.localdate().year
     url = url or django_settings.ONS_CARGA_URL.format(ano=ano)
-    name = url.rstrip("/").rsplit("/", 1)[-1] or f"CURVA_CARGA_{ano}.csv"
-    path = _download(url, Path(django_settings.DATA_DIR) / "ons" / name)
-    try:
-        return {"url": url, **load_import(path=path)}
-    except (ons.OnsFormatError, UnicodeDecodeError) as exc:
-        raise ForecastError(f"{url}: {exc}") from exc
+    return fetch_import(url, load_import, folder="ons", name=url_file_name(url, f"CURVA_CARGA_{ano}.csv"))
+
+
+def balance_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str, object]:
+    """Download ONS's energy-balance file of `ano` (default: this year) or `url`, and import it."""
+    ano = ano or timezone.localdate().year
+    url = url or django_settings.ONS_BALANCO_URL.format(ano=ano)
+    return fetch_import(
+        url, balance_import, folder="ons", name=url_file_name(url, f"BALANCO_ENERGIA_SUBSISTEMA_{ano}.csv")
+    )
+
+
+def pld_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str, object]:
+    """Download CCEE's hourly PLD file of `ano` (default: this year) and import it.
+
+    CCEE's download addresses carry tokens that change, so the file is found through the open-data
+    portal's catalogue (CKAN `package_show` of CCEE_PLD_PACKAGE_URL): the CSV resource whose name or
+    address has the year. `url` skips the catalogue."""
+    ano = ano or timezone.localdate().year
+    if url is None:
+        catalogue = django_settings.CCEE_PLD_PACKAGE_URL
+        try:
+            response = requests.get(catalogue, timeout=django_settings.FORECAST_HTTP_TIMEOUT)
+            response.raise_for_status()
+            resources = response.json()["result"]["resources"]
+        except (requests.RequestException, ValueError, KeyError, TypeError) as exc:
+            raise ForecastError(f"{catalogue}: no CCEE catalogue ({exc})") from exc
+        matches = [
+            r["url"]
+            for r in resources
+            if str(r.get("format", "")).upper() == "CSV" and str(ano) in f"{r.get('name', '')} {r.get('url', '')}"
+        ]
+        if not matches:
+            raise ForecastError(f"{catalogue}: no CSV resource for {ano}")
+        url = matches[0]
+    return fetch_import(url, pld_import, folder="ccee", name=f"PLD_HORARIO_{ano}.csv")
 
 
 @transaction.atomic

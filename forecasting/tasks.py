@@ -37,6 +37,30 @@ def load_fetch(self, ano: int | None = None) -> dict[str, object]:  # type: igno
     return report
 
 
+@shared_task(bind=True, acks_late=True, autoretry_for=(services.ForecastError,), retry_backoff=600, max_retries=6,
+             time_limit=1800)  # fmt: skip
+def market_fetch(self, ano: int | None = None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Download and import this year's ONS energy balance (generation by source) and CCEE hourly PLD.
+
+    Each source is fetched on its own: one that fails is retried later without undoing the other.
+    """
+    today = timezone.localdate()
+    years = [ano] if ano else sorted({today.year, (today - timedelta(days=7)).year})
+    report: dict[str, object] = {}
+    failures = []
+    for name, fetch in (("balanco", services.balance_fetch), ("pld", services.pld_fetch)):
+        for year in years:
+            try:
+                report[f"{name}_{year}"] = fetch(ano=year)
+            except services.ForecastError as exc:
+                logger.warning("%s %s fetch failed: %s", name, year, exc)
+                report[f"{name}_{year}"] = str(exc)
+                failures.append(str(exc))
+    if failures:
+        raise services.ForecastError("; ".join(failures))
+    return report
+
+
 @shared_task(bind=True, acks_late=True, time_limit=600)
 def forecast_score(self) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Compute the errors of issued forecasts whose actuals arrived; queue a retraining on drift."""

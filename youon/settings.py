@@ -233,6 +233,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "forecasting.tasks.load_fetch",
         "schedule": crontab(hour=6, minute=15),
     },
+    "market-fetch-daily": {
+        "task": "forecasting.tasks.market_fetch",
+        "schedule": crontab(hour=6, minute=25),
+    },
     "forecast-score-daily": {
         "task": "forecasting.tasks.forecast_score",
         "schedule": crontab(hour=6, minute=45),
@@ -340,6 +344,16 @@ FORECAST_DRIFT_MAPE = float(env_str("FORECAST_DRIFT_MAPE", "4.0"))
 # Daily downloads: ONS publishes one hourly-load CSV per year; INMET's API serves station hours.
 ONS_CARGA_URL = env_str(
     "ONS_CARGA_URL", "https://ons-aws-prod-opendata.s3.amazonaws.com/dataset/curva-carga-ho/CURVA_CARGA_{ano}.csv"
+)
+# ONS's hourly energy balance per subsystem (generation by source, load, interchange), one CSV per year.
+ONS_BALANCO_URL = env_str(
+    "ONS_BALANCO_URL",
+    "https://ons-aws-prod-opendata.s3.amazonaws.com/dataset/balanco_energia_subsistema_ho/"
+    "BALANCO_ENERGIA_SUBSISTEMA_{ano}.csv",
+)
+# CCEE's open-data catalogue entry of the hourly PLD (its CSV addresses carry tokens that change).
+CCEE_PLD_PACKAGE_URL = env_str(
+    "CCEE_PLD_PACKAGE_URL", "https://dadosabertos.ccee.org.br/api/3/action/package_show?id=pld_horario"
 )
 INMET_API_URL = env_str("INMET_API_URL", "https://apitempo.inmet.gov.br/estacao/{inicio}/{fim}/{estacao}")
 INMET_STATIONS = env_list("INMET_STATIONS", ["A701"])

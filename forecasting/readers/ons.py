@@ -106,3 +106,77 @@ def missing_hours(instants: list[datetime]) -> list[datetime]:
             gaps.append(hour)
         hour += timedelta(hours=1)
     return gaps
+
+
+# --- "Balanço de Energia nos Subsistemas" (BALANCO_ENERGIA_SUBSISTEMA_<YYYY>.csv) -------------------
+#
+# `;`-separated, header `id_subsistema;nom_subsistema;din_instante;val_gerhidraulica;val_gertermica;
+# val_gereolica;val_gersolar;val_carga;val_intercambio`, local time, MW means of the hour; a row per
+# subsystem and hour plus a ready-made SIN row; ids space-padded (`SE `, `N  `). An empty value is
+# missing. Generation can truly be zero (solar at night, calm wind), so a zero generation is kept; a
+# zero or negative load is missing, as in the load files. The interchange is signed (+ = export).
+
+BALANCO_HEADER = [
+    "id_subsistema",
+    "nom_subsistema",
+    "din_instante",
+    "val_gerhidraulica",
+    "val_gertermica",
+    "val_gereolica",
+    "val_gersolar",
+    "val_carga",
+    "val_intercambio",
+]
+BALANCO_FIELDS = ("hidraulica_mw", "termica_mw", "eolica_mw", "solar_mw", "carga_mw", "intercambio_mw")
+
+
+@dataclass(frozen=True)
+class Balanco:
+    subsistema: str  # N, NE, S, SE or SIN
+    instante: datetime  # UTC
+    valores: dict[str, float | None]  # BALANCO_FIELDS → MW, None where missing
+
+
+def read_balanco(text: str, report: Relatorio | None = None) -> Iterator[Balanco]:
+    """Hours of the energy balance; `report` counts rows, empty values and non-existent local hours."""
+    report = report if report is not None else Relatorio()
+    rows = csv.reader(io.StringIO(text), delimiter=";")
+    header = next(rows, None)
+    if header is None or [h.strip().lower() for h in header] != BALANCO_HEADER:
+        raise OnsFormatError(f"line 1: expected header {';'.join(BALANCO_HEADER)}, got {';'.join(header or [])!r}")
+    seen: set[tuple[str, datetime]] = set()
+    for number, row in enumerate(rows, start=2):
+        if not row:
+            continue
+        if len(row) != len(BALANCO_HEADER):
+            raise OnsFormatError(f"line {number}: expected {len(BALANCO_HEADER)} fields, got {len(row)}")
+        subsistema, instante = row[0].strip(), row[2].strip()
+        if subsistema not in (*SUBSISTEMAS, "SIN"):
+            raise OnsFormatError(f"line {number}: unknown subsystem {subsistema!r}")
+        try:
+            naive = datetime.strptime(instante, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise OnsFormatError(f"line {number}: {instante!r} is not YYYY-MM-DD HH:MM:SS") from None
+        report.linhas += 1
+        utc, exists = local_to_utc(naive, seen, subsistema)
+        if not exists:
+            report.horas_inexistentes += 1
+            continue
+        values: dict[str, float | None] = {}
+        for name, raw in zip(BALANCO_FIELDS, row[3:], strict=True):
+            raw = raw.strip()
+            if raw == "":
+                report.vazios += 1
+                values[name] = None
+                continue
+            try:
+                values[name] = float(Decimal(raw))
+            except InvalidOperation:
+                raise OnsFormatError(f"line {number}: {BALANCO_HEADER[3 + BALANCO_FIELDS.index(name)]} {raw!r} "
+                                     "is not a number") from None  # fmt: skip
+        if values["carga_mw"] is not None and values["carga_mw"] <= 0:
+            report.nao_positivos += 1
+            values["carga_mw"] = None
+        report.valores += 1
+        report.por_subsistema[subsistema] += 1
+        yield Balanco(subsistema, utc, values)

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 import json
-import threading
-from collections.abc import Iterator
 from datetime import date
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -15,10 +12,10 @@ from django.core.management import CommandError, call_command
 from forecasting import selectors, services, tasks
 from forecasting.models import CargaHoraria, ObservacaoHoraria, PrevisaoHoraria, StatusModelo
 from tests.factories import ModeloVersaoFactory
+from tests.forecasting.conftest import FIXTURES, Replay
 
 pytestmark = pytest.mark.django_db
 SHIPPED = Path(__file__).resolve().parents[2] / "forecasting" / "data" / "ons"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 
 @pytest.fixture
@@ -98,31 +95,10 @@ def test_drift_queues_a_retraining(settings, django_capture_on_commit_callbacks,
     assert services.forecast_drift_check() is False
 
 
-class Replay(BaseHTTPRequestHandler):
-    """Recorded ONS and INMET answers, served on localhost."""
-
-    files: dict[str, tuple[bytes, str]] = {}
-
-    def do_GET(self) -> None:
-        body, kind = self.files.get(self.path, (b"not found", "text/plain"))
-        self.send_response(200 if self.path in self.files else 404)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture
-def replay(settings, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    base = f"http://127.0.0.1:{server.server_port}"
-    settings.ONS_CARGA_URL = base + "/dataset/curva-carga-ho/CURVA_CARGA_{ano}.csv"
-    settings.INMET_API_URL = base + "/estacao/{inicio}/{fim}/{estacao}"
-    settings.DATA_DIR = tmp_path
+def replay(settings, replay_server: str) -> str:  # type: ignore[no-untyped-def]
+    settings.ONS_CARGA_URL = replay_server + "/dataset/curva-carga-ho/CURVA_CARGA_{ano}.csv"
+    settings.INMET_API_URL = replay_server + "/estacao/{inicio}/{fim}/{estacao}"
     Replay.files = {
         "/dataset/curva-carga-ho/CURVA_CARGA_2024.csv": (
             (FIXTURES / "ons" / "CURVA_CARGA_2024_slice.csv").read_bytes(),
@@ -133,8 +109,7 @@ def replay(settings, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untype
             "application/json",
         ),
     }
-    yield base
-    server.shutdown()
+    return replay_server
 
 
 def test_daily_fetch_downloads_and_imports_the_year(replay: str) -> None:
