@@ -80,8 +80,9 @@ def balance_import(*, path: Path) -> dict[str, object]:
         columns=("subsistema", "instante", *ons.BALANCO_FIELDS),
         rows=[(r.subsistema, r.instante, *(r.valores[f] for f in ons.BALANCO_FIELDS)) for r in rows],
     )
-    return {**asdict(report), "por_subsistema": dict(report.por_subsistema), "horas_ausentes": _gaps(rows, "subsistema"),
-            "gravadas": written}  # fmt: skip
+    gaps = _gaps(rows, "subsistema")
+    counts = dict(report.por_subsistema)
+    return {**asdict(report), "por_subsistema": counts, "horas_ausentes": gaps, "gravadas": written}
 
 
 @transaction.atomic
@@ -95,8 +96,9 @@ def pld_import(*, path: Path) -> dict[str, object]:
         columns=("submercado", "instante", "pld"),
         rows=[(r.submercado, r.instante, r.pld) for r in rows],
     )
-    return {**asdict(report), "por_submercado": dict(report.por_subsistema), "horas_ausentes": _gaps(rows, "submercado"),
-            "gravadas": written}  # fmt: skip
+    gaps = _gaps(rows, "submercado")
+    counts = dict(report.por_subsistema)
+    return {**asdict(report), "por_submercado": counts, "horas_ausentes": gaps, "gravadas": written}
 
 
 @transaction.atomic

@@ -118,7 +118,7 @@ def test_daily_market_fetch_finds_the_year_in_the_catalogue_and_imports_both(mar
 def test_market_fetch_of_a_year_not_published_fails_clearly(market: str) -> None:
     with pytest.raises(services.ForecastError, match="no CSV resource for 2031"):
         services.pld_fetch(ano=2031)
-    with pytest.raises(services.ForecastError, match="BALANCO_ENERGIA_SUBSISTEMA_2031.csv: 404"):
+    with pytest.raises(services.ForecastError, match=r"BALANCO_ENERGIA_SUBSISTEMA_2031\.csv: 404"):
         services.balance_fetch(ano=2031)
     assert not BalancoHorario.objects.exists() and not PldHorario.objects.exists()
 
