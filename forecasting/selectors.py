@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Avg, Max, QuerySet
+from django.db.models import Avg, Count, Max, QuerySet
 from django.db.models.functions import Abs
 
-from .models import ModeloVersao, PrevisaoHoraria, StatusModelo
+from .models import BalancoHorario, ModeloVersao, PldHorario, PrevisaoHoraria, StatusModelo
 from .optimisation.dispatch import SUBSISTEMAS
 
 
@@ -50,6 +50,43 @@ def forecast_vs_actual(*, serie: str, inicio: datetime, fim: datetime) -> QueryS
         .order_by("instante", "-emitida_em")
         .distinct("instante")
     )
+
+
+def forecast_day_latest() -> list[datetime]:
+    """The hours (UTC starts) of the latest issued forecast day, 24 (23 or 25 on a DST change day)."""
+    return [p.instante for p in forecast_latest(serie="SE")]
+
+
+def intermittent_naive(hours: list[datetime]) -> dict[str, list[float]] | None:
+    """Wind plus solar of each subsystem for `hours`, forecast as the same hours one week before (ONS
+    energy balance): the seasonal naive, known at issue time. None unless every subsystem has them all."""
+    before = [h - timedelta(days=7) for h in hours]
+    rows = BalancoHorario.objects.filter(subsistema__in=SUBSISTEMAS, instante__in=before).values_list(
+        "subsistema", "instante", "eolica_mw", "solar_mw"
+    )
+    found = {(sub, at): (wind, sun) for sub, at, wind, sun in rows if wind is not None and sun is not None}
+    out = {}
+    for sub in SUBSISTEMAS:
+        values = [found.get((sub, at)) for at in before]
+        if any(v is None for v in values):
+            return None
+        out[sub] = [wind + sun for wind, sun in values]  # type: ignore[misc]
+    return out
+
+
+GENERATION_SOURCES = ("hidraulica_mw", "termica_mw", "eolica_mw", "solar_mw")
+
+
+def generation_realised(hours: list[datetime]) -> dict[str, list[float | None]]:
+    """The SIN's realised generation by source (ONS energy balance) at `hours`; None where not known."""
+    rows = {b.instante: b for b in BalancoHorario.objects.filter(subsistema="SIN", instante__in=hours)}
+    return {source: [getattr(rows[h], source) if h in rows else None for h in hours] for source in GENERATION_SOURCES}
+
+
+def pld_mean(hours: list[datetime]) -> dict[str, float]:
+    """Mean hourly PLD (R$/MWh) of each submarket over `hours`, where CCEE's prices cover them all."""
+    rows = PldHorario.objects.filter(instante__in=hours).values("submercado").annotate(media=Avg("pld"), n=Count("id"))
+    return {r["submercado"]: r["media"] for r in rows if r["n"] == len(hours)}
 
 
 def forecast_load_latest(*, horas: int = 24) -> dict[str, list[float]] | None:

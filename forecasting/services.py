@@ -96,9 +96,9 @@ def pld_import(*, path: Path) -> dict[str, object]:
         columns=("submercado", "instante", "pld"),
         rows=[(r.submercado, r.instante, r.pld) for r in rows],
     )
-    gaps = _gaps(rows, "submercado")
-    counts = dict(report.por_subsistema)
-    return {**asdict(report), "por_submercado": counts, "horas_ausentes": gaps, "gravadas": written}
+    summary = asdict(report)
+    summary["por_submercado"] = dict(summary.pop("por_subsistema"))
+    return {**summary, "horas_ausentes": _gaps(rows, "submercado"), "gravadas": written}
 
 
 @transaction.atomic
@@ -490,18 +490,29 @@ class PlanoDia:
     resultado: dispatch.Resultado
     geracao_minima_ativa: list[str]  # plants whose minimum generation binds in some hour
     sanidade: dict[str, object]
+    instantes: list[datetime]  # the forecast day's hours (UTC starts)
+    intermitente_fonte: str  # where wind and solar came from
 
 
-def dispatch_forecast_day(*, ano_pld: int = 2024) -> PlanoDia | None:
+def dispatch_forecast_day(*, ano_pld: int | None = None) -> PlanoDia | None:
     """The 24-hour dispatch of the reference system (`cases.sized`) for the latest issued forecast of
-    each subsystem; None when a subsystem has no forecast. Raises dispatch.Infeasible."""
+    each subsystem; None when a subsystem has no forecast. Wind and solar are the ONS energy balance of
+    the same hours a week before where it is stored, else the reference profile. Raises
+    dispatch.Infeasible."""
     carga = selectors.forecast_load_latest(horas=24)
     if carga is None:
         return None
+    hours = selectors.forecast_day_latest()
     problem = cases.sized(hours=24)
     problem.carga = carga
+    source = "perfil de referência (sem balanço ONS da semana anterior)"
+    naive = selectors.intermittent_naive(hours)
+    if naive is not None:
+        problem.intermitente = {s: (v + v[-1:])[:24] for s, v in naive.items()}  # a 23-hour day repeats its last
+        source = "balanço ONS, mesmas horas de 7 dias antes"
     result = dispatch.solve(problem, time_limit=20)
     binding = {
         name.partition("[")[2].split(",")[0] for name in result.restricoes_ativas if name.startswith("geracao_min[")
     }
-    return PlanoDia(problem, result, sorted(binding), dispatch.cmo_sanity(result.cmo, ano_pld))
+    sanity = dispatch.cmo_sanity(result.cmo, ano_pld or timezone.localtime(hours[0]).year)
+    return PlanoDia(problem, result, sorted(binding), sanity, hours, source)

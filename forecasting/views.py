@@ -15,6 +15,13 @@ from . import selectors, services
 from .optimisation import dispatch
 
 SERIES = ("SIN", "SE", "S", "NE", "N")
+COLOURS = {
+    "carga": "#212529",
+    "hidro": "#1c7ed6",
+    "termica": "#e8590c",
+    "hidro_realizada": "#74c0fc",
+    "termica_realizada": "#ffa94d",
+}
 WIDTH, HEIGHT, PAD = 960, 260, 40
 
 
@@ -95,21 +102,31 @@ def _dispatch() -> dict[str, Any]:
         return {"despacho": None}
     problem, result = plan.problema, plan.resultado
     hours = range(problem.horas)
-    labels = [_label(p.instante) for p in selectors.forecast_latest(serie="SE")][:24]
+    labels = [_label(h) for h in plan.instantes][: problem.horas]
+    realised = selectors.generation_realised(plan.instantes)
+    lines: dict[str, list[float | None]] = {
+        "carga": [sum(problem.carga[s][t] for s in problem.carga) for t in hours],
+        "hidro": [sum(g[t] for g in result.hidro.values()) for t in hours],
+        "termica": [sum(g[t] for g in result.termica.values()) for t in hours],
+    }
+    known = any(v is not None for v in realised["hidraulica_mw"])
+    if known:
+        lines["hidro_realizada"] = realised["hidraulica_mw"]
+        lines["termica_realizada"] = realised["termica_mw"]
+    pld = selectors.pld_mean(plan.instantes)
+    cmo = {s: sum(v) / len(v) for s, v in result.cmo.items()}
     return {
         "despacho": result,
         "despacho_curva": chart(
-            {
-                "carga": [sum(problem.carga[s][t] for s in problem.carga) for t in hours],
-                "hidro": [sum(g[t] for g in result.hidro.values()) for t in hours],
-                "termica": [sum(g[t] for g in result.termica.values()) for t in hours],
-            },
+            lines,
             labels + [""] * (problem.horas - len(labels)),
-            {"carga": "#212529", "hidro": "#1c7ed6", "termica": "#e8590c"},
+            COLOURS,
         ),
+        "realizado_conhecido": known,
+        "intermitente_fonte": plan.intermitente_fonte,
         "geracao_minima_ativa": plan.geracao_minima_ativa,
         "geracao_minima_total": sum(h.geracao_min for h in problem.hidros)
         + sum(t.geracao_min for t in problem.termicas),
-        "cmo_medio": {s: sum(v) / len(v) for s, v in result.cmo.items()},
+        "cmo_pld": [{"subsistema": s, "cmo": v, "pld": pld.get(s)} for s, v in cmo.items()],
         "sanidade": plan.sanidade,
     }

@@ -131,3 +131,29 @@ def test_import_commands_take_urls(market: str) -> None:
     assert BalancoHorario.objects.count() == 239
     with pytest.raises(CommandError, match="404"):
         call_command("import_ons", market + "/dataset/curva-carga-ho/CURVA_CARGA_2031.csv")
+
+
+@pytest.mark.django_db
+def test_dispatch_takes_wind_and_solar_of_the_week_before_when_every_subsystem_has_them() -> None:
+    from datetime import timedelta
+
+    from forecasting.models import PrevisaoHoraria, StatusModelo
+    from tests.factories import ModeloVersaoFactory
+
+    version = ModeloVersaoFactory(status=StatusModelo.ATIVO)
+    day = [datetime(2024, 1, 9, 3, tzinfo=UTC) + timedelta(hours=h) for h in range(24)]
+    loads = {"SE": 42_000.0, "S": 12_500.0, "NE": 12_000.0, "N": 7_000.0}
+    for at in day:
+        for sub, mw in loads.items():
+            PrevisaoHoraria.objects.create(modelo=version, serie=sub, instante=at, emitida_em=at, carga_mw=mw)
+    services.balance_import(path=BALANCO)  # 2024-01-01 and 02: N lacks 2024-01-02 03h local
+    plan = services.dispatch_forecast_day()
+    assert plan is not None and plan.intermitente_fonte.startswith("perfil de referência")
+    BalancoHorario.objects.create(
+        subsistema="N", instante=datetime(2024, 1, 2, 6, tzinfo=UTC), eolica_mw=300.0, solar_mw=0.0
+    )
+    plan = services.dispatch_forecast_day()
+    assert plan is not None and plan.intermitente_fonte.startswith("balanço ONS")
+    week_before = BalancoHorario.objects.get(subsistema="NE", instante=day[12] - timedelta(days=7))
+    assert plan.problema.intermitente["NE"][12] == pytest.approx(week_before.eolica_mw + week_before.solar_mw)
+    assert plan.problema.carga["SE"] == [42_000.0] * 24

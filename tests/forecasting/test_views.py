@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from forecasting import services
-from forecasting.models import CargaHoraria, PrevisaoHoraria, StatusModelo
+from forecasting.models import BalancoHorario, CargaHoraria, PldHorario, PrevisaoHoraria, StatusModelo
 from tests.factories import ModeloVersaoFactory
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -62,3 +62,27 @@ def test_operations_page_shows_curves_errors_model_and_min_generation(page) -> N
     assert "ativa" in minimum  # whether the minimum-generation limits bind, said in words
     page.click("text=SE")
     assert "serie=SE" in page.url and page.locator("#curva-previsao").is_visible()
+
+
+def test_dispatch_shows_realised_generation_and_pld_once_imported(page) -> None:  # type: ignore[no-untyped-def]
+    _issue()
+    page.reload()
+    assert page.locator("#sem-realizado").is_visible()
+    assert "perfil de referência" in page.locator("#fonte-intermitente").inner_text()
+    assert "PLD —" in page.locator("#cmo-pld").inner_text()
+    day = [datetime(2024, 11, 24, 3, tzinfo=UTC) + timedelta(hours=h) for h in range(24)]
+    for at in day:
+        BalancoHorario.objects.create(subsistema="SIN", instante=at, hidraulica_mw=48_000.0, termica_mw=9_000.0)
+        for sub in ("SE", "S", "NE", "N"):
+            # the week before, for the seasonal-naive wind and solar of the dispatch
+            BalancoHorario.objects.create(
+                subsistema=sub, instante=at - timedelta(days=7), eolica_mw=900.0, solar_mw=100.0
+            )
+            PldHorario.objects.create(submercado=sub, instante=at, pld=61.07 if sub != "SE" else 80.0)
+    page.reload()
+    assert page.locator("#realizado").is_visible()
+    assert page.locator("#curva-despacho polyline.serie-hidro_realizada").count() >= 1
+    assert page.locator("#curva-despacho polyline.serie-termica_realizada").count() >= 1
+    assert "balanço ONS" in page.locator("#fonte-intermitente").inner_text()
+    prices = page.locator("#cmo-pld").inner_text()
+    assert "PLD 80,00" in prices and "PLD 61,07" in prices
