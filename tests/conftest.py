@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="session")
@@ -21,3 +27,35 @@ def _fresh_cache() -> Iterator[None]:
 
     cache.clear()
     yield
+
+
+def start_worker(queues: str = "celery", **env: str) -> subprocess.Popen[bytes]:
+    """A real Celery worker process consuming `queues` on the test database and the test Redis database
+    (purged first); `env` adds settings for it. Stop it with `stop_worker`."""
+    from django.conf import settings
+    from django.db import connection
+
+    db = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "youon.settings_test",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
+        **env,
+    }
+    celery = [sys.executable, "-m", "celery", "-A", "youon"]
+    subprocess.run([*celery, "purge", "-f", "-Q", queues], env=environment, cwd=ROOT, check=True, capture_output=True)
+    return subprocess.Popen(
+        [*celery, "worker", "--pool", "solo", "--loglevel", "WARNING", "-Q", queues],
+        env=environment,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop_worker(process: subprocess.Popen[bytes]) -> str:
+    """Stop the worker; returns what it printed (for failure messages)."""
+    process.terminate()
+    output, _ = process.communicate(timeout=30)
+    return output.decode(errors="replace")

@@ -2,53 +2,28 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from ingestion import services, tasks
 from ingestion.models import ImportStatus
 from leads import models
+from tests.conftest import start_worker, stop_worker
 from tests.ingestion.conftest import MUX_2024, _wipe
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
 def worker(transactional_db: None) -> Iterator[subprocess.Popen[bytes]]:
     """A Celery worker process on the test database and the test Redis database."""
     _wipe()
-    db = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "youon.settings_test",
-        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
-        "TEST_REDIS_URL": settings.CELERY_BROKER_URL,
-    }
-    subprocess.run(
-        [sys.executable, "-m", "celery", "-A", "youon", "purge", "-f"],
-        env=env,
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    )
-    process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "youon", "worker", "--pool", "solo", "--loglevel", "WARNING"],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
+    process = start_worker()
     yield process
-    process.terminate()
-    process.wait(timeout=30)
+    stop_worker(process)
     _wipe()
 
 
