@@ -55,21 +55,24 @@ def local_to_utc(naive: datetime, seen: set[tuple[str, datetime]], subsistema: s
     return aware.astimezone(UTC), roundtrip == naive
 
 
-def read(text: str, report: Relatorio | None = None) -> Iterator[Carga]:
-    """Rows with a value; everything else is counted in `report`."""
-    report = report if report is not None else Relatorio()
+def _hours(
+    text: str, header: list[str], subsystems: tuple[str, ...], report: Relatorio
+) -> Iterator[tuple[int, str, datetime, list[str]]]:
+    """(line number, subsystem, UTC instant, value fields) of each row of an ONS `;` file of `header`
+    whose first column is the subsystem and third the local time; rows are counted in `report`, the
+    non-existent spring-forward hour too (and skipped). Anything else raises OnsFormatError."""
     rows = csv.reader(io.StringIO(text), delimiter=";")
-    header = next(rows, None)
-    if header is None or [h.strip().lower() for h in header] != HEADER:
-        raise OnsFormatError(f"line 1: expected header {';'.join(HEADER)}, got {';'.join(header or [])!r}")
+    found = next(rows, None)
+    if found is None or [h.strip().lower() for h in found] != header:
+        raise OnsFormatError(f"line 1: expected header {';'.join(header)}, got {';'.join(found or [])!r}")
     seen: set[tuple[str, datetime]] = set()
     for number, row in enumerate(rows, start=2):
         if not row:
             continue
-        if len(row) != 4:
-            raise OnsFormatError(f"line {number}: expected 4 fields, got {len(row)}")
-        subsistema, _, instante, valor = (v.strip() for v in row)
-        if subsistema not in SUBSISTEMAS:
+        if len(row) != len(header):
+            raise OnsFormatError(f"line {number}: expected {len(header)} fields, got {len(row)}")
+        subsistema, instante = row[0].strip(), row[2].strip()
+        if subsistema not in subsystems:
             raise OnsFormatError(f"line {number}: unknown subsystem {subsistema!r}")
         try:
             naive = datetime.strptime(instante, "%Y-%m-%d %H:%M:%S")
@@ -80,6 +83,13 @@ def read(text: str, report: Relatorio | None = None) -> Iterator[Carga]:
         if not exists:
             report.horas_inexistentes += 1
             continue
+        yield number, subsistema, utc, [v.strip() for v in row[3:]]
+
+
+def read(text: str, report: Relatorio | None = None) -> Iterator[Carga]:
+    """Rows with a value; everything else is counted in `report`."""
+    report = report if report is not None else Relatorio()
+    for number, subsistema, utc, (valor,) in _hours(text, HEADER, SUBSISTEMAS, report):
         if valor == "":
             report.vazios += 1
             continue
@@ -140,31 +150,9 @@ class Balanco:
 def read_balanco(text: str, report: Relatorio | None = None) -> Iterator[Balanco]:
     """Hours of the energy balance; `report` counts rows, empty values and non-existent local hours."""
     report = report if report is not None else Relatorio()
-    rows = csv.reader(io.StringIO(text), delimiter=";")
-    header = next(rows, None)
-    if header is None or [h.strip().lower() for h in header] != BALANCO_HEADER:
-        raise OnsFormatError(f"line 1: expected header {';'.join(BALANCO_HEADER)}, got {';'.join(header or [])!r}")
-    seen: set[tuple[str, datetime]] = set()
-    for number, row in enumerate(rows, start=2):
-        if not row:
-            continue
-        if len(row) != len(BALANCO_HEADER):
-            raise OnsFormatError(f"line {number}: expected {len(BALANCO_HEADER)} fields, got {len(row)}")
-        subsistema, instante = row[0].strip(), row[2].strip()
-        if subsistema not in (*SUBSISTEMAS, "SIN"):
-            raise OnsFormatError(f"line {number}: unknown subsystem {subsistema!r}")
-        try:
-            naive = datetime.strptime(instante, "%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            raise OnsFormatError(f"line {number}: {instante!r} is not YYYY-MM-DD HH:MM:SS") from None
-        report.linhas += 1
-        utc, exists = local_to_utc(naive, seen, subsistema)
-        if not exists:
-            report.horas_inexistentes += 1
-            continue
+    for number, subsistema, utc, fields in _hours(text, BALANCO_HEADER, (*SUBSISTEMAS, "SIN"), report):
         values: dict[str, float | None] = {}
-        for name, raw in zip(BALANCO_FIELDS, row[3:], strict=True):
-            raw = raw.strip()
+        for column, name, raw in zip(BALANCO_HEADER[3:], BALANCO_FIELDS, fields, strict=True):
             if raw == "":
                 report.vazios += 1
                 values[name] = None
@@ -172,8 +160,7 @@ def read_balanco(text: str, report: Relatorio | None = None) -> Iterator[Balanco
             try:
                 values[name] = float(Decimal(raw))
             except InvalidOperation:
-                raise OnsFormatError(f"line {number}: {BALANCO_HEADER[3 + BALANCO_FIELDS.index(name)]} {raw!r} "
-                                     "is not a number") from None  # fmt: skip
+                raise OnsFormatError(f"line {number}: {column} {raw!r} is not a number") from None
         if values["carga_mw"] is not None and values["carga_mw"] <= 0:
             report.nao_positivos += 1
             values["carga_mw"] = None
