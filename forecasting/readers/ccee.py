@@ -88,16 +88,9 @@ def read(raw: bytes, report: Relatorio | None = None) -> Iterator[Pld]:
             report.horas_inexistentes += 1
             continue
         value = row[at["PLD_HORA"]].strip()
-        if value == "":
-            report.vazios += 1
-            continue
         try:
-            price = _price(value)
+            price = report.positive(value, submercado, _price)
         except ValueError:
             raise CceeFormatError(f"line {number}: PLD_HORA {value!r} is not a number") from None
-        if price <= 0:
-            report.nao_positivos += 1
-            continue
-        report.valores += 1
-        report.por_subsistema[submercado] += 1
-        yield Pld(submercado, utc, price)
+        if price is not None:
+            yield Pld(submercado, utc, price)

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 LOCAL = ZoneInfo("America/Sao_Paulo")
@@ -43,6 +43,23 @@ class Relatorio:
     nao_positivos: int = 0  # 0E-8 and friends: missing, not zero
     horas_inexistentes: int = 0  # spring-forward hour on the local clock
     por_subsistema: Counter[str] = field(default_factory=Counter)
+
+    def positive(self, raw: str, key: str, parse: Callable[[str], float] = float) -> float | None:
+        """The value of a row of `key` (subsystem or submarket) that must be positive: empty and
+        non-positive ones are counted and come back None, kept ones are counted by key. Raises
+        ValueError for what is not a finite number; the reader names the line."""
+        if raw == "":
+            self.vazios += 1
+            return None
+        value = parse(raw)
+        if not math.isfinite(value):
+            raise ValueError(raw)
+        if value <= 0:
+            self.nao_positivos += 1
+            return None
+        self.valores += 1
+        self.por_subsistema[key] += 1
+        return value
 
 
 def local_to_utc(naive: datetime, seen: set[tuple[str, datetime]], subsistema: str) -> tuple[datetime, bool]:
@@ -90,19 +107,12 @@ def read(text: str, report: Relatorio | None = None) -> Iterator[Carga]:
     """Rows with a value; everything else is counted in `report`."""
     report = report if report is not None else Relatorio()
     for number, subsistema, utc, (valor,) in _hours(text, HEADER, SUBSISTEMAS, report):
-        if valor == "":
-            report.vazios += 1
-            continue
         try:
-            mw = Decimal(valor)
-        except InvalidOperation:
+            mw = report.positive(valor, subsistema)
+        except ValueError:
             raise OnsFormatError(f"line {number}: {valor!r} is not a number") from None
-        if mw <= 0:
-            report.nao_positivos += 1
-            continue
-        report.valores += 1
-        report.por_subsistema[subsistema] += 1
-        yield Carga(subsistema, utc, float(mw))
+        if mw is not None:
+            yield Carga(subsistema, utc, mw)
 
 
 def missing_hours(instants: list[datetime]) -> list[datetime]:
@@ -158,8 +168,10 @@ def read_balanco(text: str, report: Relatorio | None = None) -> Iterator[Balanco
                 values[name] = None
                 continue
             try:
-                values[name] = float(Decimal(raw))
-            except InvalidOperation:
+                values[name] = float(raw)
+                if not math.isfinite(values[name]):  # type: ignore[arg-type]
+                    raise ValueError(raw)
+            except ValueError:
                 raise OnsFormatError(f"line {number}: {column} {raw!r} is not a number") from None
         if values["carga_mw"] is not None and values["carga_mw"] <= 0:
             report.nao_positivos += 1

@@ -157,3 +157,16 @@ def test_dispatch_takes_wind_and_solar_of_the_week_before_when_every_subsystem_h
     week_before = BalancoHorario.objects.get(subsistema="NE", instante=day[12] - timedelta(days=7))
     assert plan.problema.intermitente["NE"][12] == pytest.approx(week_before.eolica_mw + week_before.solar_mw)
     assert plan.problema.carga["SE"] == [42_000.0] * 24
+
+
+@pytest.mark.parametrize("bad", ["NaN", "inf"])
+def test_readers_refuse_values_that_are_not_finite_numbers(bad: str) -> None:
+    load = f"id_subsistema;nom_subsistema;din_instante;val_cargaenergiahomwmed\nN;NORTE;2024-01-01 00:00:00;{bad}\n"
+    with pytest.raises(ons.OnsFormatError, match="line 2"):
+        list(ons.read(load))
+    balance = BALANCO.read_text(encoding="utf-8").replace("25419.920", bad)
+    with pytest.raises(ons.OnsFormatError, match="line 6: val_gerhidraulica"):
+        list(ons.read_balanco(balance))
+    price = f"MES_REFERENCIA;SUBMERCADO;DIA;HORA;PLD_HORA\n202401;SUL;1;0;{bad}\n".encode()
+    with pytest.raises(ccee.CceeFormatError, match="line 2: PLD_HORA"):
+        list(ccee.read(price))
