@@ -52,11 +52,6 @@ def forecast_vs_actual(*, serie: str, inicio: datetime, fim: datetime) -> QueryS
     )
 
 
-def forecast_day_latest() -> list[datetime]:
-    """The hours (UTC starts) of the latest issued forecast day, 24 (23 or 25 on a DST change day)."""
-    return [p.instante for p in forecast_latest(serie="SE")]
-
-
 def intermittent_naive(hours: list[datetime]) -> dict[str, list[float]] | None:
     """Wind plus solar of each subsystem for `hours`, forecast as the same hours one week before (ONS
     energy balance): the seasonal naive, known at issue time. None unless every subsystem has them all."""
@@ -89,18 +84,20 @@ def pld_mean(hours: list[datetime]) -> dict[str, float]:
     return {r["submercado"]: r["media"] for r in rows if r["n"] == len(hours)}
 
 
-def forecast_load_latest(*, horas: int = 24) -> dict[str, list[float]] | None:
-    """The latest issued forecast of each subsystem as the load of a `horas`-hour dispatch (24 only:
-    a forecast day); None when a subsystem has none. A 23-hour DST day repeats its last hour."""
-    if horas != 24:
+@dataclass
+class DiaPrevisto:
+    instantes: list[datetime]  # UTC starts of the forecast day's hours (23 or 25 on a DST change day)
+    carga: dict[str, list[float]]  # subsystem → 24 MW values (a 23-hour day repeats its last hour)
+
+
+def forecast_day_latest() -> DiaPrevisto | None:
+    """The latest issued forecast of each subsystem as the load of a 24-hour dispatch, with its hours;
+    None when a subsystem has none."""
+    days = {sub: list(forecast_latest(serie=sub)) for sub in SUBSISTEMAS}
+    if any(len(rows) < 23 for rows in days.values()):
         return None
-    carga = {}
-    for sub in SUBSISTEMAS:
-        values = [p.carga_mw for p in forecast_latest(serie=sub)]
-        if len(values) < 23:
-            return None
-        carga[sub] = (values + values[-1:])[:24]
-    return carga
+    carga = {sub: ([p.carga_mw for p in rows] + [rows[-1].carga_mw])[:24] for sub, rows in days.items()}
+    return DiaPrevisto([p.instante for p in days["SE"]], carga)
 
 
 @dataclass

@@ -499,12 +499,12 @@ def dispatch_forecast_day(*, ano_pld: int | None = None) -> PlanoDia | None:
     each subsystem; None when a subsystem has no forecast. Wind and solar are the ONS energy balance of
     the same hours a week before where it is stored, else the reference profile. Raises
     dispatch.Infeasible."""
-    carga = selectors.forecast_load_latest(horas=24)
-    if carga is None:
+    day = selectors.forecast_day_latest()
+    if day is None:
         return None
-    hours = selectors.forecast_day_latest()
+    hours = day.instantes
     problem = cases.sized(hours=24)
-    problem.carga = carga
+    problem.carga = day.carga
     source = "perfil de referência (sem balanço ONS da semana anterior)"
     naive = selectors.intermittent_naive(hours)
     if naive is not None:

@@ -64,7 +64,9 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     def create(self, request: Request) -> Response:
         body = self.get_serializer(data=request.data)
         body.is_valid(raise_exception=True)
-        carga = body.validated_data.get("carga") or selectors.forecast_load_latest(horas=body.validated_data["horas"])
+        carga = body.validated_data.get("carga")
+        if carga is None and body.validated_data["horas"] == 24 and (day := selectors.forecast_day_latest()):
+            carga = day.carga
         if carga is None:
             raise ValidationError({"carga": "required unless horas is 24 and every subsystem has an issued forecast"})
         problem = body.problem(carga)
