@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import date, timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -17,6 +17,12 @@ logger = logging.getLogger(__name__)
 RETRAIN_LOCK = 5_710_001  # PostgreSQL advisory lock key: one retraining at a time, freed if the worker dies
 
 
+def _years(ano: int | None, today: date) -> list[int]:
+    """The year asked for, else this year's file and, in the first week of January, last year's too
+    (sources publish one file per year and close the old one a few days late)."""
+    return [ano] if ano else sorted({today.year, (today - timedelta(days=7)).year})
+
+
 @shared_task(bind=True, acks_late=True, autoretry_for=(services.ForecastError,), retry_backoff=600, max_retries=6,
              time_limit=1800)  # fmt: skip
 def load_fetch(self, ano: int | None = None) -> dict[str, object]:  # type: ignore[no-untyped-def]
@@ -25,7 +31,7 @@ def load_fetch(self, ano: int | None = None) -> dict[str, object]:  # type: igno
     ONS updates the year's file as days close; early in January the previous year's file is fetched too.
     """
     today = timezone.localdate()
-    years = [ano] if ano else sorted({today.year, (today - timedelta(days=7)).year})
+    years = _years(ano, today)
     report: dict[str, object] = {str(y): services.load_fetch(ano=y) for y in years}
     for station in settings.INMET_STATIONS:
         try:
@@ -44,8 +50,7 @@ def market_fetch(self, ano: int | None = None) -> dict[str, object]:  # type: ig
 
     Each source is fetched on its own: one that fails is retried later without undoing the other.
     """
-    today = timezone.localdate()
-    years = [ano] if ano else sorted({today.year, (today - timedelta(days=7)).year})
+    years = _years(ano, timezone.localdate())
     report: dict[str, object] = {}
     failures = []
     for name, fetch in (("balanco", services.balance_fetch), ("pld", services.pld_fetch)):
