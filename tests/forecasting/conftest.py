@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import http_server
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
@@ -32,9 +33,7 @@ class Replay(BaseHTTPRequestHandler):
 @pytest.fixture
 def replay_server(settings, tmp_path: Path) -> Iterator[str]:  # type: ignore[no-untyped-def]
     """A local server for recorded files (fill `Replay.files`); downloads land in a temporary DATA_DIR."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Replay)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.DATA_DIR = tmp_path
     Replay.files = {}
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with http_server(Replay) as base:
+        yield base

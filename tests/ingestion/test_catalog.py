@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -16,6 +15,7 @@ from django.test import override_settings
 from ingestion import catalog
 from ingestion.readers import hub
 from leads.refdata import DATA_DIR
+from tests.conftest import http_server
 
 ROWS = list(csv.DictReader((DATA_DIR / "hub_catalog_2025-10.csv").open(encoding="utf-8")))
 FEATURES = [
@@ -54,13 +54,9 @@ class HubReplay(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def hub_url() -> Iterator[str]:
-    server = HTTPServer(("127.0.0.1", 0), HubReplay)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    with override_settings(BDGD_HUB_URL=f"http://127.0.0.1:{server.server_port}"):
-        yield f"http://127.0.0.1:{server.server_port}"
+    with http_server(HubReplay) as base, override_settings(BDGD_HUB_URL=base):
+        yield base
     HubReplay.fail = False
-    server.shutdown()
 
 
 def test_catalog_lists_latest_republication_of_each_distributor_date(hub_url: str) -> None:

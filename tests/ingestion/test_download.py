@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import json
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,7 @@ from django.test import override_settings
 
 from ingestion import catalog
 from ingestion.readers.hub import CatalogError
+from tests.conftest import http_server
 from tests.ingestion.conftest import MUX_2021
 
 ITEM = "0123456789abcdef0123456789abcdef"
@@ -66,12 +66,9 @@ class Items(BaseHTTPRequestHandler):
 
 @pytest.fixture
 def items_url() -> Iterator[str]:
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Items)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
     Items.cut_after, Items.ranges = None, []
-    with override_settings(BDGD_ITEMS_URL=f"http://127.0.0.1:{server.server_port}", BDGD_HTTP_TIMEOUT=5):
-        yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
+    with http_server(Items) as base, override_settings(BDGD_ITEMS_URL=base, BDGD_HTTP_TIMEOUT=5):
+        yield base
 
 
 def test_interrupted_download_resumes_and_checks_size(items_url: str, tmp_path: Path) -> None:
