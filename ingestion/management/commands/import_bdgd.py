@@ -74,7 +74,8 @@ class Command(BaseCommand):
             if options["wait"]:
                 while any(s.status in ("pending", "running") for s in statuses):
                     time.sleep(1)
-                    statuses = [ImportStatus.objects.get(pk=s.pk) for s in statuses]
+                    fresh = ImportStatus.objects.in_bulk([s.pk for s in statuses])
+                    statuses = [fresh[s.pk] for s in statuses]
                 self._report(statuses)
             return
         info = outcome.info
