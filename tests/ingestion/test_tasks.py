@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 
 from ingestion import services, tasks
@@ -45,6 +47,16 @@ def test_async_import_runs_layers_in_order_on_a_real_worker(worker: subprocess.P
     assert done[0].finalizado_em <= done[1].iniciado_em  # chained: points before units
     assert models.LeadBruto.objects.filter(camada="UCMT").count() == 37
     assert done[1].relatorio["localizacao"]["sem_localizacao"] == 0
+
+
+def test_import_command_waits_for_the_worker_and_reports_each_layer(worker: subprocess.Popen[bytes]) -> None:
+    out = io.StringIO()
+    call_command("import_bdgd", str(MUX_2024), "--layers", "UCMT,PONNOT", "--async", "--wait", stdout=out)
+    lines = out.getvalue().splitlines()
+    assert any("PONNOT" in line and "queued" in line for line in lines)
+    reported = [line for line in lines if " read, " in line]
+    assert len(reported) == 2 and "UCMT   #" in reported[1] and "40 read, 37 inserted" in reported[1]
+    assert models.LeadBruto.objects.filter(camada="UCMT").count() == 37
 
 
 @pytest.mark.django_db
