@@ -8,7 +8,8 @@ database (DATABASE_URL):
   - ours: `manage.py import_bdgd FILE --layers UCBT --force` (staging, merge of duplicates, domain checks,
     lead_bruto and the monthly energy and quality tables, location report), in a child process;
   - ogr2ogr: `ogr2ogr -f PostgreSQL --config PG_USE_COPY YES` of UCBT_tab into a flat table.
-Prints both times, rows/s, peak RSS of each, and a last line `ratio: X` (ours / ogr2ogr).
+Prints both times, rows/s, peak RSS of each, the import's steps, the time of a re-import of the same
+layer (already there: the partition exchange replaces it), and a last line `ratio: X` (ours / ogr2ogr).
 The benchmark's rows (distributor 401, year --ano) are deleted at the end unless --keep.
 """
 
@@ -40,17 +41,21 @@ def run(args: list[str], env: dict[str, str]) -> tuple[float, int]:
 
 
 def clean(connection: object, ano: int) -> None:
-    """Remove the benchmark's rows set-based (monthly rows first: no cascade one unit at a time)."""
+    """Remove the benchmark's layers: their tables are dropped whole, their units unregistered."""
+    from ingestion.services import bdgd_layer_remove
+
+    for camada in ("UCAT", "UCMT", "UCBT"):
+        bdgd_layer_remove(distribuidora=401, ano=ano, camada=camada)
     with connection.cursor() as cursor:  # type: ignore[attr-defined]
-        for table in ("lead_energia_mensal", "lead_demanda_mensal", "lead_qualidade_mensal"):
-            cursor.execute(
-                f"DELETE FROM intel_lead.{table} x USING intel_lead.lead_bruto l "
-                "WHERE x.uc_id = l.uc_id AND l.distribuidora_id = 401 AND l.ano = %s",
-                [ano],
-            )
-        cursor.execute("DELETE FROM intel_lead.lead_bruto WHERE distribuidora_id = 401 AND ano = %s", [ano])
         cursor.execute("DELETE FROM intel_lead.ponto_notavel WHERE distribuidora_id = 401 AND ano = %s", [ano])
-        cursor.execute("VACUUM ANALYZE intel_lead.lead_bruto")
+
+
+def breakdown(ano: int) -> dict[str, float]:
+    """Steps of the latest UCBT import of the benchmark layer, from its report (seconds)."""
+    from ingestion.models import ImportStatus
+
+    status = ImportStatus.objects.filter(distribuidora_id=401, ano=ano, camada="UCBT", status="completed").first()
+    return dict(status.relatorio.get("etapas_s", {})) if status else {}
 
 
 def main() -> None:
@@ -96,6 +101,8 @@ def main() -> None:
         cursor.execute(f"SELECT count(*) FROM public.{flat}")
         (rows,) = cursor.fetchone()
     ours_time, ours_rss = run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force"], env)
+    fresh_steps = breakdown(args.ano)
+    again_time, _ = run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force"], env)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM intel_lead.lead_bruto WHERE distribuidora_id = 401 AND ano = %s AND camada = 'UCBT'",
@@ -103,8 +110,8 @@ def main() -> None:
         )
         (units,) = cursor.fetchone()
         cursor.execute(
-            "SELECT (SELECT count(*) FROM intel_lead.lead_energia_mensal e JOIN intel_lead.lead_bruto l USING (uc_id)"
-            " WHERE l.distribuidora_id = 401 AND l.ano = %s AND l.camada = 'UCBT')",
+            "SELECT count(*) FROM intel_lead.lead_energia_mensal"
+            " WHERE distribuidora_id = 401 AND ano = %s AND origem = 'UCBT'",
             [args.ano],
         )
         (monthly,) = cursor.fetchone()
@@ -112,6 +119,9 @@ def main() -> None:
     print(f"layer UCBT_tab: {rows:,} rows, {units:,} units after merging, {monthly:,} monthly energy rows")
     print(f"ogr2ogr flat:  {ogr_time:8.1f} s  {rows / ogr_time:10,.0f} rows/s  peak RSS {ogr_rss:,} MB")
     print(f"ours (full):   {ours_time:8.1f} s  {rows / ours_time:10,.0f} rows/s  peak RSS {ours_rss:,} MB")
+    print("breakdown (s): " + ", ".join(f"{k} {v:.1f}" for k, v in fresh_steps.items()))
+    print(f"re-import:     {again_time:8.1f} s  (the layer already there: {again_time / ours_time:.2f} x the fresh import)")
+    print("breakdown (s): " + ", ".join(f"{k} {v:.1f}" for k, v in breakdown(args.ano).items()))
     if not args.keep:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS public.{flat}")

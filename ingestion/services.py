@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,13 +23,14 @@ import numpy as np
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pcsv
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from leads.models import Distribuidora, StatusImportacao
 from youon.lib.db import own_connection
 
-from . import sql
+from . import partitions, sql
 from .models import ImportStatus
 from .readers import bdgd
 
@@ -36,7 +39,6 @@ logger = logging.getLogger(__name__)
 UNIT_LAYERS = ("UCAT", "UCMT", "UCBT")
 ALL_LAYERS = ("PONNOT", *UNIT_LAYERS)
 BATCH_ROWS = 50_000
-ANALYZE_AFTER_ROWS = 10_000
 
 
 class BdgdImportError(Exception):
@@ -177,12 +179,12 @@ def bdgd_import_layer(
             raise bdgd.BdgdError(f"{bdgd.LAYERS[status.camada].layer} is not in this geodatabase")
         with own_connection() as conn:
             with conn.cursor() as cur:
-                # Sorts and hashes of a layer of millions of rows stay in memory; inserts in key order.
-                cur.execute("SET LOCAL work_mem = '256MB'")
-                # If this process dies, the server notices within seconds and rolls back, releasing the lock.
+                # If this process dies, the server notices within seconds and ends the session, releasing
+                # the lock; what the import had built aside is dropped by the next import of the layer.
                 cur.execute("SET client_connection_check_interval = '2s'")
-                cur.execute("SELECT pg_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))",
+                cur.execute("SELECT pg_advisory_lock(intel_lead.hash_id(%s, %s, %s, %s))",
                             [status.distribuidora_id, "import", status.ano, status.camada])  # fmt: skip
+                conn.commit()
                 finished = ImportStatus.objects.filter(pk=status.pk, status__in=["completed", "failed"]).first()
                 if finished is not None:  # a redelivered task whose first run finished while we waited
                     return finished
@@ -192,13 +194,12 @@ def bdgd_import_layer(
                 else:
                     _interrupt_stale(status)
                     if status.camada == "PONNOT":
-                        report = _import_points(cur, reader, dataset, status, params, progress)
+                        # Sorts and hashes of a layer of millions of rows stay in memory.
+                        cur.execute("SET LOCAL work_mem = '256MB'")
+                        status.relatorio = _import_points(cur, reader, dataset, status, params, progress)
+                        conn.commit()
                     else:
-                        report = _import_units(cur, reader, status, params, progress)
-                    status.relatorio = report
-            conn.commit()
-            if status.camada != "PONNOT" and status.linhas_inseridas >= ANALYZE_AFTER_ROWS:
-                _analyze(conn)
+                        status.relatorio = _import_units(conn, reader, status, params, progress)
     except (bdgd.BdgdError, RuntimeError, psycopg.Error) as exc:
         status.status = StatusImportacao.FAILED
         status.erro = _one_line(exc)
@@ -209,21 +210,6 @@ def bdgd_import_layer(
     status.relatorio = {**status.relatorio, "duracao_s": round(time.monotonic() - started, 3)}
     status.save()
     return status
-
-
-def _analyze(conn: psycopg.Connection[Any]) -> None:
-    """Fresh statistics now, not whenever autovacuum gets there: list plans depend on them.
-
-    The layer is already committed: a failure here is logged, not reported as a failed import.
-    """
-    try:
-        conn.autocommit = True
-        conn.execute(
-            "ANALYZE intel_lead.lead_bruto, intel_lead.lead_energia_mensal, "
-            "intel_lead.lead_demanda_mensal, intel_lead.lead_qualidade_mensal"
-        )
-    except psycopg.Error as exc:
-        logger.warning("ANALYZE after import failed: %s", exc)
 
 
 def _one_line(exc: Exception) -> str:
@@ -327,35 +313,59 @@ def _import_points(
 
 
 def _import_units(
-    cur: psycopg.Cursor[Any],
+    conn: psycopg.Connection[Any],
     reader: bdgd.LayerReader,
     status: ImportStatus,
     params: dict[str, object],
     progress: Callable[[ImportStatus], None] | None,
 ) -> dict[str, object]:
+    """Stage a unit layer, build its new tables aside and swap them in (ingestion/partitions.py).
+
+    Commits as it goes (the working and new tables must be visible to the other connections that build
+    at the same time); readers see nothing of it until the swap's commit. On any failure the tables it
+    built are dropped and the layer's current tables stay as they were.
+    """
+    layer = partitions.Layer(status.distribuidora_id, status.ano, status.camada, tag=str(status.pk))
+    working = [layer.staging("unidade"), layer.staging("mensal")]
+    unidade, mensal = (partitions.q(t) for t in working)
+    built = [layer.new(t) for t in (partitions.UNITS, *partitions.MONTHLY)]
     key = "cod_id" if "COD_ID" in reader.source else "pac"
-    rows = _stage(cur, reader, "stg", status, progress)
-    for statement in sql.units(reader.spec, key):
-        cur.execute(statement, params)
-    cur.execute(sql.COUNT_LAYER, params)
-    (before,) = cur.fetchone() or (0,)
-    for statement in sql.REPLACE_PREVIOUS:
-        cur.execute(statement, params)
-    removed = cur.rowcount
-    cur.execute(sql.insert_units(reader.spec), params)
-    units = cur.rowcount
-    for statement in sql.insert_monthly(reader.spec):
-        cur.execute(statement, params)
-    cur.execute(f"SELECT count(*) FROM stg WHERE {key} IS NULL")
-    (no_key,) = cur.fetchone() or (0,)
-    cur.execute(sql.UNKNOWN_CODES, params)
-    unknown: dict[str, dict[str, int]] = {}
-    for column, code, count in cur.fetchall():
-        unknown.setdefault(column, {})[code] = count
-    cur.execute(sql.LOCATION_ROUTES, params)
-    by_point, by_transformer, unlocated = cur.fetchone() or (0, 0, 0)
-    cur.execute("SELECT count(*) FROM stg WHERE dat_con = '01/01/2000'")
-    (placeholder_dates,) = cur.fetchone() or (0,)
+    cur = conn.cursor()
+    _tune(cur)
+    partitions.drop(cur, partitions.leftovers(cur, layer))
+    conn.commit()
+    clock = _Clock()
+    try:
+        rows = _stage(cur, reader, "stg", status, progress)
+        clock.lap("leitura_e_copy")
+        for statement in sql.units(reader.spec, key, unidade, mensal):
+            cur.execute(statement, params)
+        cur.execute(
+            f"SELECT count(*) FILTER (WHERE {key} IS NULL), count(*) FILTER (WHERE dat_con = '01/01/2000') FROM stg"
+        )
+        no_key, placeholder_dates = cur.fetchone() or (0, 0)
+        conn.commit()  # the staging table goes; the working tables stay for the builders
+        clock.lap("mescla")
+        _build(conn, reader.spec, layer, unidade, mensal, params, clock)
+        new_units = partitions.q(layer.new(partitions.UNITS))
+        cur.execute(f"SELECT count(*) FROM {new_units}")
+        (units,) = cur.fetchone() or (0,)
+        cur.execute(sql.unknown_codes(new_units))
+        unknown: dict[str, dict[str, int]] = {}
+        for column, code, count in cur.fetchall():
+            unknown.setdefault(column, {})[code] = count
+        cur.execute(sql.location_routes(new_units))
+        by_point, by_transformer, unlocated = cur.fetchone() or (0, 0, 0)
+        clock.lap("relatorio")
+        swapped = _swap(conn, layer)
+        clock.lap("troca")
+    except BaseException:
+        conn.rollback()
+        partitions.drop(cur, [*working, *built])
+        conn.commit()
+        raise
+    partitions.drop(cur, working)
+    conn.commit()
     status.linhas_lidas = rows
     status.linhas_inseridas = units
     status.linhas_rejeitadas = no_key
@@ -363,10 +373,151 @@ def _import_units(
     return {
         "chave": "COD_ID" if key == "cod_id" else "PAC (o arquivo não tem COD_ID)",
         "unidades": units,
-        "unidades_atualizadas": before - removed,
-        "unidades_removidas": removed,
+        "unidades_atualizadas": swapped.previous - swapped.removed,
+        "unidades_removidas": swapped.removed,
         "codigos_desconhecidos": unknown,
         "localizacao": {"ponto_notavel": by_point, "transformador": by_transformer, "sem_localizacao": unlocated},
         "datas_placeholder_01_01_2000": placeholder_dates,
         "colunas_ausentes": sorted(c.name for c in reader.columns if c.name not in reader.source),
+        "etapas_s": clock.laps,
     }
+
+
+def _swap(conn: psycopg.Connection[Any], layer: partitions.Layer) -> partitions.SwapResult:
+    """Swap the layer's tables in, waiting politely for readers: the exclusive locks are asked for with a
+    short timeout and the swap is retried, so a long reader delays the import instead of every new
+    reader queueing behind the import's lock request."""
+    attempts = settings.BDGD_SWAP_ATTEMPTS
+    for attempt in range(1, attempts + 1):
+        try:
+            with conn.cursor() as cur:
+                cur.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.BDGD_SWAP_LOCK_TIMEOUT_MS}ms"])
+                swapped = partitions.swap(cur, layer, partitions.MONTHLY)
+            conn.commit()
+            return swapped
+        except psycopg.errors.LockNotAvailable:
+            conn.rollback()
+            if attempt == attempts:
+                raise
+            logger.info("swap of %s waits for readers (attempt %d of %d)", layer.prefix, attempt, attempts)
+            time.sleep(min(attempt, 5) * 0.2)
+    raise AssertionError("unreachable")
+
+
+def bdgd_layer_remove(*, distribuidora: int, ano: int, camada: str) -> int:
+    """Remove a unit layer from the database (tables dropped whole, units unregistered); returns its units.
+
+    Their enrichment and other per-unit results go with them. Takes the layer's import lock.
+    """
+    layer = partitions.Layer(distribuidora, ano, camada, tag="")
+    with own_connection() as conn, conn.cursor() as cur:
+        cur.execute(
+            "SELECT pg_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))", [distribuidora, "import", ano, camada]
+        )
+        removed = partitions.remove(cur, layer)
+        conn.commit()
+    return removed
+
+
+class _Clock:
+    """Wall time of an import's steps, in seconds (`etapas_s` of the report); jobs run in parallel time themselves."""
+
+    def __init__(self) -> None:
+        self.laps: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, name: str) -> None:
+        now = time.monotonic()
+        self.laps[name] = round(now - self._last, 3)
+        self._last = now
+
+    @contextmanager
+    def span(self, name: str) -> Iterator[None]:
+        """Time a block on its own (blocks running in parallel threads each get their figure)."""
+        started = time.monotonic()
+        yield
+        self.laps[name] = round(time.monotonic() - started, 3)
+
+
+def _tune(cur: psycopg.Cursor[Any]) -> None:
+    """Session settings of a bulk build: sorts, hashes and index builds of millions of rows in memory.
+
+    Every built table is new and attached only once complete, so a lost commit at a crash loses nothing
+    the next import would not redo: commits need not wait for the WAL flush (the swap's does).
+    """
+    cur.execute("SET work_mem = '256MB'")
+    cur.execute(f"SET maintenance_work_mem = '{settings.BDGD_IMPORT_MAINTENANCE_WORK_MEM}'")
+    cur.execute("SET synchronous_commit = off")
+
+
+def _build(
+    conn: psycopg.Connection[Any],
+    spec: bdgd.LayerSpec,
+    layer: partitions.Layer,
+    unidade: str,
+    mensal: str,
+    params: dict[str, object],
+    clock: _Clock,
+) -> None:
+    """Fill the layer's new unit and monthly tables, then their keys, indexes and constraints.
+
+    Two connections work at once (one per core): the unit table and its indexes on `conn`, the monthly
+    tables on a second one; then each validates monthly foreign keys towards the new unit table.
+    """
+    with conn.cursor() as cur:
+        previous = partitions.current(cur, layer, partitions.UNITS)
+    targets = {p: partitions.q(layer.new(p)) for p in partitions.MONTHLY}
+    monthly = sql.insert_monthly(spec, targets, unidade, mensal)
+
+    def units(cur: psycopg.Cursor[Any]) -> None:
+        new_units = layer.new(partitions.UNITS)
+        with clock.span("unidades_linhas"):
+            cur.execute(partitions.create(partitions.UNITS, new_units))
+            old = partitions.q(previous) if previous else None
+            cur.execute(sql.insert_units(spec, partitions.q(new_units), unidade, mensal, old), params)
+        with clock.span("unidades_indices_e_restricoes"):
+            partitions.finish_units(cur, layer)
+
+    def months(cur: psycopg.Cursor[Any]) -> None:
+        for parent in partitions.MONTHLY:
+            with clock.span(f"{parent}_linhas"):
+                cur.execute(partitions.create(parent, layer.new(parent)))
+                if parent in monthly:
+                    cur.execute(monthly[parent], params)
+            with clock.span(f"{parent}_indices"):
+                partitions.finish_monthly(cur, layer, parent)
+
+    def link(*parents: str) -> Callable[[psycopg.Cursor[Any]], None]:
+        def job(cur: psycopg.Cursor[Any]) -> None:
+            for parent in parents:
+                with clock.span(f"{parent}_fk"):
+                    partitions.link_monthly(cur, layer, parent)
+
+        return job
+
+    with own_connection() as other:
+        with other.cursor() as cur:
+            _tune(cur)
+        _in_parallel([(conn, units), (other, months)])
+        clock.lap("construcao")
+        energy, others = link("lead_energia_mensal"), link("lead_qualidade_mensal", "lead_demanda_mensal")
+        _in_parallel([(conn, energy), (other, others)])
+        clock.lap("chaves_estrangeiras")
+
+
+def _in_parallel(jobs: list[tuple[psycopg.Connection[Any], Callable[[psycopg.Cursor[Any]], None]]]) -> None:
+    """Run each job in its connection's own transaction, at the same time; commit each; re-raise the first error."""
+
+    def run(conn: psycopg.Connection[Any], job: Callable[[psycopg.Cursor[Any]], None]) -> None:
+        try:
+            with conn.cursor() as cur:
+                job(cur)
+            conn.commit()
+        except BaseException:
+            conn.rollback()
+            raise
+
+    with ThreadPoolExecutor(max_workers=len(jobs)) as pool:
+        futures = [pool.submit(run, conn, job) for conn, job in jobs]
+        for future in futures:
+            future.result()

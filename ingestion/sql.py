@@ -59,23 +59,27 @@ def _code(spec: LayerSpec, column: str) -> str:
     return f"nullif({_col(spec, column)}, '0')"
 
 
-def units(spec: LayerSpec, key: str) -> list[str]:
-    """Statements that build `unidade` (one row per key) and `mensal` (summed monthly values)."""
+def units(spec: LayerSpec, key: str, unidade: str, mensal: str) -> list[str]:
+    """Statements that build `unidade` (one row per key) and `mensal` (summed monthly values).
+
+    Both are unlogged working tables (not temporary), so the monthly tables can be built from them on
+    other connections at the same time.
+    """
     monthly = [c for c in spec.columns if c.kind == "real" and c.name[-2:] in MONTHS]
     sums = ", ".join(f"sum({c.staging[0]}) AS {c.staging[0]}" for c in monthly)
     semred = ", max(semred) AS semred" if _has(spec, "SEMRED") else ""
     return [
         # Attributes from the active row (else the last one in the file) of each unit.
-        f"""CREATE TEMP TABLE unidade ON COMMIT DROP AS
+        f"""CREATE UNLOGGED TABLE {unidade} AS
             SELECT DISTINCT ON ({key}) {key} AS k, s.*
             FROM stg s WHERE {key} IS NOT NULL
             ORDER BY {key}, (s.sit_ativ = 'AT') DESC NULLS LAST, s.rn DESC""",
-        f"""CREATE TEMP TABLE mensal ON COMMIT DROP AS
+        f"""CREATE UNLOGGED TABLE {mensal} AS
             SELECT intel_lead.hash_id(%(dist)s, {key}, %(ano)s, %(camada)s) AS uc_id, {key} AS k, {sums}{semred}
             FROM stg WHERE {key} IS NOT NULL GROUP BY {key}""",
         # Statistics only where a plan depends on them: the joins on the key and on pn_con.
-        "ANALYZE unidade (k, pn_con)",
-        "ANALYZE mensal (k)",
+        f"ANALYZE {unidade} (k, pn_con)",
+        f"ANALYZE {mensal} (k)",
     ]
 
 
@@ -101,7 +105,8 @@ def annual_figures(spec: LayerSpec) -> dict[str, str]:
     }
 
 
-def insert_units(spec: LayerSpec) -> str:
+def insert_units(spec: LayerSpec, target: str, unidade: str, mensal: str, previous: str | None) -> str:
+    """INSERT of the layer's units into its new table; `previous` (the table it replaces) gives own points."""
     joins = "\n".join(
         f"LEFT JOIN intel_lead.{table} {alias} ON {alias}.{pk} = {_code(spec, column)}"
         for column, alias, table, pk in _DOMAINS
@@ -130,16 +135,12 @@ def insert_units(spec: LayerSpec) -> str:
         "uni_tr_mt", "uni_tr_at", "sub", "conj", "tip_sist", "tip_cc", "codigos_desconhecidos", *annual,
         "coordenada", "fonte_coordenada",
     ]  # fmt: skip
-    # A unit already imported keeps its row (and enrichment log): attributes replaced, processing restarts.
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in columns[1:-2])
-    # A unit's own point (set after import) keeps precedence over the located one.
-    updates += (
-        ", coordenada = coalesce(lead_bruto.geom, EXCLUDED.coordenada)"
-        ", fonte_coordenada = CASE WHEN lead_bruto.geom IS NOT NULL THEN 'proprio' ELSE EXCLUDED.fonte_coordenada END"
-    )
+    # A unit's own point (set after import, never by the BDGD) is kept across re-imports and wins.
+    own = f"LEFT JOIN {previous} o ON o.uc_id = m.uc_id AND o.geom IS NOT NULL" if previous else ""
+    geom = "o.geom" if previous else "NULL::geometry"
     return f"""
-        INSERT INTO intel_lead.lead_bruto ({", ".join(columns)})
-        SELECT intel_lead.hash_id(%(dist)s, u.k, %(ano)s, %(camada)s), u.k, %(dist)s, %(ano)s,
+        INSERT INTO {target} ({", ".join(columns)}, geom)
+        SELECT m.uc_id, u.k, %(dist)s, %(ano)s,
                %(camada)s::intel_lead.camada_enum,
                CASE WHEN {date_ok} THEN to_date(u.dat_con, 'DD/MM/YYYY') END,
                coalesce(u.dat_con = '01/01/2000', false),
@@ -151,22 +152,28 @@ def insert_units(spec: LayerSpec) -> str:
                CASE WHEN u.are_loc IN ('UB', 'NU') THEN u.are_loc END,
                u.liv = 1, u.ceg_gd, u.pac, u.ctmt, {_col(spec, "UNI_TR_MT")}, u.uni_tr_at, u.sub, u.conj, u.tip_sist,
                u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)})), {", ".join(annual.values())},
-               coalesce(pn.geom, tr.geom),
-               CASE WHEN pn.geom IS NOT NULL THEN 'ponto_notavel' WHEN tr.geom IS NOT NULL THEN 'transformador' END
-        FROM unidade u
-        JOIN mensal m ON m.k = u.k
+               coalesce({geom}, pn.geom, tr.geom),
+               CASE WHEN {geom} IS NOT NULL THEN 'proprio' WHEN pn.geom IS NOT NULL THEN 'ponto_notavel'
+                    WHEN tr.geom IS NOT NULL THEN 'transformador' END,
+               {geom}
+        FROM {unidade} u
+        JOIN {mensal} m ON m.k = u.k
         {joins}
+        {own}
         -- The final coordinate, by the rule of the view lead_com_coordenadas (the BDGD gives no own point).
         LEFT JOIN intel_lead.ponto_notavel pn ON pn.distribuidora_id = %(dist)s AND pn.ano = %(ano)s
              AND pn.fonte = 'PONNOT' AND pn.cod_id = u.pn_con
         LEFT JOIN intel_lead.ponto_notavel tr ON tr.distribuidora_id = %(dist)s AND tr.ano = %(ano)s
              AND tr.fonte = 'UNTRMT' AND tr.cod_id = {_col(spec, "UNI_TR_MT")}
-        ORDER BY 1
-        ON CONFLICT (uc_id) DO UPDATE SET {updates}, status = 'raw', updated_at = now()"""
+        ORDER BY 1"""
 
 
-def insert_monthly(spec: LayerSpec) -> list[str]:
-    """INSERTs of the three monthly tables from `mensal` (demand and contracted demand from `unidade`)."""
+def insert_monthly(spec: LayerSpec, targets: dict[str, str], unidade: str, mensal: str) -> dict[str, str]:
+    """INSERTs of the monthly tables from `mensal` (contracted demand from `unidade`), by parent table.
+
+    `targets` maps each parent (lead_energia_mensal, ...) to the new table to fill. A layer without
+    demand columns (UCBT) gets no demand statement: its demand table stays empty.
+    """
 
     def values(*exprs_by_month: str) -> str:
         rows = []
@@ -174,67 +181,52 @@ def insert_monthly(spec: LayerSpec) -> list[str]:
             rows.append("(" + ", ".join([str(i), *(e.format(m=m) for e in exprs_by_month)]) + ")")
         return ", ".join(rows)
 
-    statements = []
+    layer = "%(camada)s::intel_lead.origem_enum, %(dist)s, %(ano)s"
+    statements = {}
     if _has(spec, "ENE_P_01"):  # UCAT: peak and off-peak energy and demand
         energia = values("m.ene_p_{m}", "m.ene_f_{m}", "m.ene_p_{m} + m.ene_f_{m}")
         demanda = values("m.dem_p_{m}", "m.dem_f_{m}", "greatest(m.dem_p_{m}, m.dem_f_{m})")
     else:
         energia = values("NULL::float8", "NULL::float8", "m.ene_{m}")
         demanda = values("NULL::float8", "NULL::float8", "m.dem_{m}") if _has(spec, "DEM_01") else ""
-    statements.append(
-        f"""INSERT INTO intel_lead.lead_energia_mensal
-                (uc_id, mes, origem, energia_ponta_kwh, energia_fora_ponta_kwh, energia_total_kwh)
-            SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.p, v.f, v.t
-            FROM mensal m CROSS JOIN LATERAL (VALUES {energia}) AS v (mes, p, f, t)
-            ORDER BY m.uc_id, v.mes"""
-    )
+    statements["lead_energia_mensal"] = f"""
+        INSERT INTO {targets["lead_energia_mensal"]} (uc_id, mes, origem, distribuidora_id, ano,
+            energia_ponta_kwh, energia_fora_ponta_kwh, energia_total_kwh)
+        SELECT m.uc_id, v.mes, {layer}, v.p, v.f, v.t
+        FROM {mensal} m CROSS JOIN LATERAL (VALUES {energia}) AS v (mes, p, f, t)
+        ORDER BY m.uc_id, v.mes"""
     if demanda:
-        statements.append(
-            f"""INSERT INTO intel_lead.lead_demanda_mensal
-                    (uc_id, mes, origem, demanda_ponta_kw, demanda_fora_ponta_kw, demanda_total_kw,
-                     demanda_contratada_kw)
-                SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.p, v.f, v.t, nullif(u.dem_cont, 0)
-                FROM mensal m JOIN unidade u ON u.k = m.k CROSS JOIN LATERAL (VALUES {demanda}) AS v (mes, p, f, t)
-                ORDER BY m.uc_id, v.mes"""
-        )
+        statements["lead_demanda_mensal"] = f"""
+            INSERT INTO {targets["lead_demanda_mensal"]} (uc_id, mes, origem, distribuidora_id, ano,
+                demanda_ponta_kw, demanda_fora_ponta_kw, demanda_total_kw, demanda_contratada_kw)
+            SELECT m.uc_id, v.mes, {layer}, v.p, v.f, v.t, nullif(u.dem_cont, 0)
+            FROM {mensal} m JOIN {unidade} u ON u.k = m.k CROSS JOIN LATERAL (VALUES {demanda}) AS v (mes, p, f, t)
+            ORDER BY m.uc_id, v.mes"""
     semred = "m.semred > 0" if _has(spec, "SEMRED") else "NULL::boolean"
     qualidade = values("m.dic_{m}", "m.fic_{m}")
-    statements.append(
-        f"""INSERT INTO intel_lead.lead_qualidade_mensal (uc_id, mes, origem, dic_h, fic, semrede)
-            SELECT m.uc_id, v.mes, %(camada)s::intel_lead.origem_enum, v.dic, v.fic, {semred}
-            FROM mensal m CROSS JOIN LATERAL (VALUES {qualidade}) AS v (mes, dic, fic)
-            ORDER BY m.uc_id, v.mes"""
-    )
+    statements["lead_qualidade_mensal"] = f"""
+        INSERT INTO {targets["lead_qualidade_mensal"]} (uc_id, mes, origem, distribuidora_id, ano, dic_h, fic, semrede)
+        SELECT m.uc_id, v.mes, {layer}, v.dic, v.fic, {semred}
+        FROM {mensal} m CROSS JOIN LATERAL (VALUES {qualidade}) AS v (mes, dic, fic)
+        ORDER BY m.uc_id, v.mes"""
     return statements
 
 
-_LAYER = "l.distribuidora_id = %(dist)s AND l.ano = %(ano)s AND l.camada = %(camada)s"
+def unknown_codes(table: str) -> str:
+    """Codes outside the domain tables in a layer's units, counted per column and code."""
+    return f"""
+        SELECT c.key, c.value, count(*)
+        FROM {table} l, jsonb_each_text(l.codigos_desconhecidos) c
+        WHERE l.codigos_desconhecidos <> '{{}}'
+        GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
 
-# Replacing a layer: the monthly rows of its current units go set-based (one join per table, not one
-# cascade per unit), units absent from the new file go (their enrichment log with them), and units
-# still present are updated in place by insert_units, keeping their id and enrichment log.
-REPLACE_PREVIOUS = [
-    *(
-        f"DELETE FROM intel_lead.{table} x USING intel_lead.lead_bruto l WHERE x.uc_id = l.uc_id AND {_LAYER}"
-        for table in ("lead_energia_mensal", "lead_demanda_mensal", "lead_qualidade_mensal")
-    ),
-    f"DELETE FROM intel_lead.lead_bruto l WHERE {_LAYER} "
-    "AND NOT EXISTS (SELECT 1 FROM mensal m WHERE m.uc_id = l.uc_id)",
-]
-COUNT_LAYER = f"SELECT count(*) FROM intel_lead.lead_bruto l WHERE {_LAYER}"
 
-UNKNOWN_CODES = """
-    SELECT c.key, c.value, count(*)
-    FROM intel_lead.lead_bruto l, jsonb_each_text(l.codigos_desconhecidos) c
-    WHERE l.distribuidora_id = %(dist)s AND l.ano = %(ano)s AND l.camada = %(camada)s
-      AND l.codigos_desconhecidos <> '{}'
-    GROUP BY 1, 2 ORDER BY 1, 3 DESC"""
-
-LOCATION_ROUTES = f"""
-    SELECT count(*) FILTER (WHERE fonte_coordenada = 'ponto_notavel'),
-           count(*) FILTER (WHERE fonte_coordenada = 'transformador'),
-           count(*) FILTER (WHERE coordenada IS NULL)
-    FROM intel_lead.lead_bruto l WHERE {_LAYER}"""
+def location_routes(table: str) -> str:
+    return f"""
+        SELECT count(*) FILTER (WHERE fonte_coordenada = 'ponto_notavel'),
+               count(*) FILTER (WHERE fonte_coordenada = 'transformador'),
+               count(*) FILTER (WHERE coordenada IS NULL)
+        FROM {table}"""
 
 
 DELETE_POINTS = "DELETE FROM intel_lead.ponto_notavel WHERE distribuidora_id = %(dist)s AND ano = %(ano)s"

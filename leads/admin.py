@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html, format_html_join
@@ -173,18 +175,28 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
     def cod_curto(self, obj: models.LeadBruto) -> str:
         return obj.cod_id if len(obj.cod_id) <= 20 else f"{obj.cod_id[:16]}…"
 
+    def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
+        """The unit through the registry: its layer's table is read alone, not every layer's."""
+        try:
+            unidade = models.LeadUnidade.objects.filter(pk=int(object_id)).first()
+        except (TypeError, ValueError, OverflowError):
+            return None
+        if unidade is None:
+            return None
+        return self.get_queryset(request).filter(uc_id=unidade.uc_id, camada=unidade.camada, **unidade.layer).first()
+
     @admin.display(description="coordenada final")
     def coordenada_final(self, obj: models.LeadBruto) -> str:
-        coord = models.LeadComCoordenadas.objects.filter(uc_id=obj.uc_id).first()
-        if coord is None or coord.lat is None:
+        if obj.coordenada is None:
             return "sem localização"
-        return f"{coord.lat:.6f}, {coord.lon:.6f} ({coord.fonte_coordenada})"
+        return f"{obj.coordenada.y:.6f}, {obj.coordenada.x:.6f} ({obj.fonte_coordenada})"
 
     @admin.display(description="energia, demanda e qualidade por mês")
     def series_mensais(self, obj: models.LeadBruto) -> str:
-        energia = {row.mes: row for row in obj.energia_mensal.all()}
-        demanda = {row.mes: row for row in obj.demanda_mensal.all()}
-        qualidade = {row.mes: row for row in obj.qualidade_mensal.all()}
+        layer = {"origem": obj.camada, "distribuidora_id": obj.distribuidora_id, "ano": obj.ano}
+        energia = {row.mes: row for row in obj.energia_mensal.filter(**layer)}
+        demanda = {row.mes: row for row in obj.demanda_mensal.filter(**layer)}
+        qualidade = {row.mes: row for row in obj.qualidade_mensal.filter(**layer)}
         if not (energia or demanda or qualidade):
             return "sem séries mensais"
 

@@ -401,11 +401,12 @@ class LeadBruto(models.Model):
     updated_at = models.DateTimeField(auto_now=True, db_default=Now())
 
     class Meta:
+        # Partitioned by published layer (ano, distribuidora, camada): one table per layer, swapped in whole
+        # by the importer (migrations/sql/0008_partitions.sql). uc_id is unique in each layer's table.
         db_table = table("lead_bruto")
         verbose_name = "lead (UC)"
         verbose_name_plural = "leads (UCs)"
         indexes = [
-            models.Index(fields=["distribuidora", "ano", "camada"], name="lead_bruto_dist_ano_camada_idx"),
             models.Index(fields=["pn_con"], name="lead_bruto_pn_con_idx"),
             models.Index(fields=["pac"], name="lead_bruto_pac_idx"),
             models.Index(fields=["energia_anual_kwh"], name="lead_bruto_energia_anual_idx"),
@@ -428,9 +429,15 @@ class LeadBruto(models.Model):
 
 class LeadEnergiaMensal(models.Model):
     pk = models.CompositePrimaryKey("uc_id", "mes")
-    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="energia_mensal", db_index=False)
+    # The foreign key to the unit is declared on each layer's table, towards that layer's units (ON DELETE CASCADE).
+    uc = models.ForeignKey(
+        LeadBruto, on_delete=models.CASCADE, related_name="energia_mensal", db_index=False, db_constraint=False
+    )
     mes = models.SmallIntegerField("mês")
     origem = EnumField(max_length=4, choices=Origem.choices, enum_type="origem_enum")
+    # With origem, the unit's layer: the partition key, as on lead_bruto.
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
     energia_ponta_kwh = models.FloatField(null=True, blank=True)
     energia_fora_ponta_kwh = models.FloatField(null=True, blank=True)
     energia_total_kwh = models.FloatField(null=True, blank=True)
@@ -445,9 +452,15 @@ class LeadEnergiaMensal(models.Model):
 
 class LeadDemandaMensal(models.Model):
     pk = models.CompositePrimaryKey("uc_id", "mes")
-    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="demanda_mensal", db_index=False)
+    # The foreign key to the unit is declared on each layer's table, towards that layer's units (ON DELETE CASCADE).
+    uc = models.ForeignKey(
+        LeadBruto, on_delete=models.CASCADE, related_name="demanda_mensal", db_index=False, db_constraint=False
+    )
     mes = models.SmallIntegerField("mês")
     origem = EnumField(max_length=4, choices=Origem.choices, enum_type="origem_enum")
+    # With origem, the unit's layer: the partition key, as on lead_bruto.
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
     demanda_ponta_kw = models.FloatField(null=True, blank=True)
     demanda_fora_ponta_kw = models.FloatField(null=True, blank=True)
     demanda_total_kw = models.FloatField(null=True, blank=True)
@@ -463,9 +476,15 @@ class LeadDemandaMensal(models.Model):
 
 class LeadQualidadeMensal(models.Model):
     pk = models.CompositePrimaryKey("uc_id", "mes")
-    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="qualidade_mensal", db_index=False)
+    # The foreign key to the unit is declared on each layer's table, towards that layer's units (ON DELETE CASCADE).
+    uc = models.ForeignKey(
+        LeadBruto, on_delete=models.CASCADE, related_name="qualidade_mensal", db_index=False, db_constraint=False
+    )
     mes = models.SmallIntegerField("mês")
     origem = EnumField(max_length=4, choices=Origem.choices, enum_type="origem_enum")
+    # With origem, the unit's layer: the partition key, as on lead_bruto.
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
     dic_h = models.FloatField("DIC (h)", null=True, blank=True)
     fic = models.FloatField("FIC", null=True, blank=True)
     semrede = models.BooleanField(null=True, blank=True, help_text="BDGD SEMRED")
@@ -478,8 +497,37 @@ class LeadQualidadeMensal(models.Model):
         constraints = [models.CheckConstraint(condition=Q(mes__range=(1, 12)), name="lead_qualidade_mensal_mes_1_12")]
 
 
+class LeadUnidade(models.Model):
+    """Every unit imported, whatever its layer: where it lives, and what survives its layer's re-import.
+
+    Written by the importer set-based at each layer swap (and by a trigger for rows written otherwise).
+    Results keyed by uc_id (enrichment, scores, anomalies) reference it with ON DELETE CASCADE, so they
+    stay when a layer is replaced and go only with units that left the file. A lookup by uc_id alone
+    reads it to reach the one layer table that holds the unit.
+    """
+
+    uc_id = models.BigIntegerField(primary_key=True)
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
+    camada = EnumField(max_length=6, choices=Camada.choices, enum_type="camada_enum")
+
+    class Meta:
+        db_table = table("lead_unidade")
+        verbose_name = "unidade registrada"
+        verbose_name_plural = "unidades registradas"
+
+    def __str__(self) -> str:
+        return f"{self.uc_id} ({self.camada} {self.distribuidora_id}/{self.ano})"
+
+    @property
+    def layer(self) -> dict[str, object]:
+        """Filter arguments that prune a lead_bruto or monthly query to this unit's layer table."""
+        return {"distribuidora_id": self.distribuidora_id, "ano": self.ano}
+
+
 class LeadEnrichmentLog(models.Model):
-    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="enrichment_log")
+    # In the database the log references lead_unidade (ON DELETE CASCADE): it survives re-imports.
+    uc = models.ForeignKey(LeadBruto, on_delete=models.CASCADE, related_name="enrichment_log", db_constraint=False)
     etapa = models.CharField(max_length=40)
     resultado = EnumField(max_length=7, choices=Resultado.choices, enum_type="resultado_enum")
     detalhes = models.JSONField(default=dict, db_default={}, blank=True)

@@ -60,15 +60,23 @@ class LeadDetail:
 
 
 def lead_detail(*, uc_id: int) -> LeadDetail:
-    """One unit with its domains, monthly series and enrichment log (raises LeadBruto.DoesNotExist)."""
+    """One unit with its domains, monthly series and enrichment log (raises LeadBruto.DoesNotExist).
+
+    The registry names the unit's layer first, so each query reads that layer's table alone instead of
+    probing every layer's (a national database holds about a thousand).
+    """
+    unidade = models.LeadUnidade.objects.filter(uc_id=uc_id).first()
+    if unidade is None:
+        raise models.LeadBruto.DoesNotExist(f"no unit {uc_id}")
     lead = models.LeadBruto.objects.select_related(
         *LIST_RELATED, "cnae", "grupo_tensao", "grupo_tarifario", "modalidade_tarifaria", "tipo_sistema"
-    ).get(uc_id=uc_id)
+    ).get(uc_id=uc_id, camada=unidade.camada, **unidade.layer)
+    months = {"uc_id": uc_id, "origem": unidade.camada, **unidade.layer}
     return LeadDetail(
         lead=lead,
-        energia=list(models.LeadEnergiaMensal.objects.filter(uc_id=uc_id).order_by("mes")),
-        demanda=list(models.LeadDemandaMensal.objects.filter(uc_id=uc_id).order_by("mes")),
-        qualidade=list(models.LeadQualidadeMensal.objects.filter(uc_id=uc_id).order_by("mes")),
+        energia=list(models.LeadEnergiaMensal.objects.filter(**months).order_by("mes")),
+        demanda=list(models.LeadDemandaMensal.objects.filter(**months).order_by("mes")),
+        qualidade=list(models.LeadQualidadeMensal.objects.filter(**months).order_by("mes")),
         enriquecimento=list(models.LeadEnrichmentLog.objects.filter(uc_id=uc_id).order_by("-executado_em")),
     )
 

@@ -67,22 +67,27 @@ def annual_figures_refresh(*, uc_ids: list[int] | None = None) -> int:
     The importer writes them with the monthly rows; call this after writing monthly rows any other way.
     """
     where = "WHERE u.uc_id = ANY(%s)" if uc_ids is not None else ""
+    # The unit's own layer: each subquery reads one monthly table, not every layer's.
+    same = (
+        "x.uc_id = u.uc_id AND x.ano = u.ano AND x.distribuidora_id = u.distribuidora_id "
+        "AND x.origem = u.camada::text::intel_lead.origem_enum"
+    )
     with connection.cursor() as cursor:
         cursor.execute(
             f"""
             UPDATE intel_lead.lead_bruto l
             SET energia_anual_kwh = a.energia, demanda_pico_kw = a.pico, media_dic = a.dic, media_fic = a.fic
             FROM (
-                SELECT u.uc_id,
-                       (SELECT sum(energia_total_kwh)
-                          FROM intel_lead.lead_energia_mensal WHERE uc_id = u.uc_id) AS energia,
+                SELECT u.uc_id, u.ano, u.distribuidora_id, u.camada,
+                       (SELECT sum(energia_total_kwh) FROM intel_lead.lead_energia_mensal x WHERE {same}) AS energia,
                        (SELECT max(greatest(demanda_total_kw, demanda_ponta_kw, demanda_fora_ponta_kw))
-                          FROM intel_lead.lead_demanda_mensal WHERE uc_id = u.uc_id) AS pico,
-                       (SELECT avg(dic_h) FROM intel_lead.lead_qualidade_mensal WHERE uc_id = u.uc_id) AS dic,
-                       (SELECT avg(fic) FROM intel_lead.lead_qualidade_mensal WHERE uc_id = u.uc_id) AS fic
+                          FROM intel_lead.lead_demanda_mensal x WHERE {same}) AS pico,
+                       (SELECT avg(dic_h) FROM intel_lead.lead_qualidade_mensal x WHERE {same}) AS dic,
+                       (SELECT avg(fic) FROM intel_lead.lead_qualidade_mensal x WHERE {same}) AS fic
                 FROM intel_lead.lead_bruto u {where}
             ) a
-            WHERE a.uc_id = l.uc_id""",
+            WHERE a.uc_id = l.uc_id AND a.ano = l.ano AND a.distribuidora_id = l.distribuidora_id
+              AND a.camada = l.camada""",
             [uc_ids] if uc_ids is not None else [],
         )
         return cursor.rowcount

@@ -52,22 +52,22 @@ def add_monthly(
     demanda: list[float] | None = None,
 ) -> None:
     """Monthly rows for a unit (one value per month, January first), and its yearly figures."""
-    origem = lead.camada
+    layer = {"origem": lead.camada, "distribuidora_id": lead.distribuidora_id, "ano": lead.ano}
     if energia:
         models.LeadEnergiaMensal.objects.bulk_create(
-            models.LeadEnergiaMensal(uc=lead, mes=m, origem=origem, energia_total_kwh=v)
+            models.LeadEnergiaMensal(uc=lead, mes=m, energia_total_kwh=v, **layer)
             for m, v in enumerate(energia, start=1)
         )
     if demanda:
         models.LeadDemandaMensal.objects.bulk_create(
-            models.LeadDemandaMensal(uc=lead, mes=m, origem=origem, demanda_total_kw=v)
+            models.LeadDemandaMensal(uc=lead, mes=m, demanda_total_kw=v, **layer)
             for m, v in enumerate(demanda, start=1)
         )
     if dic or fic:
         n = len(dic or fic or [])
         models.LeadQualidadeMensal.objects.bulk_create(
             models.LeadQualidadeMensal(
-                uc=lead, mes=m + 1, origem=origem, dic_h=(dic or [None] * n)[m], fic=(fic or [None] * n)[m]
+                uc=lead, mes=m + 1, dic_h=(dic or [None] * n)[m], fic=(fic or [None] * n)[m], **layer
             )
             for m in range(n)
         )

@@ -325,6 +325,11 @@ LOGGING = {
 BDGD_HUB_URL = env_str("BDGD_HUB_URL", "https://dadosabertos-aneel.opendata.arcgis.com")
 BDGD_ITEMS_URL = env_str("BDGD_ITEMS_URL", "https://www.arcgis.com/sharing/rest/content/items")
 BDGD_HTTP_TIMEOUT = env_int("BDGD_HTTP_TIMEOUT", 60)
+# Per import session: memory for the index builds of a layer's new tables (PostgreSQL syntax, e.g. 1GB).
+BDGD_IMPORT_MAINTENANCE_WORK_MEM = env_str("BDGD_IMPORT_MAINTENANCE_WORK_MEM", "1GB")
+# The swap of a layer's tables waits this long for readers' locks per attempt, and tries this often.
+BDGD_SWAP_LOCK_TIMEOUT_MS = env_int("BDGD_SWAP_LOCK_TIMEOUT_MS", 2000)
+BDGD_SWAP_ATTEMPTS = env_int("BDGD_SWAP_ATTEMPTS", 150)
 # What the weekly watch imports: reference years (default: last year) and ANEEL codes (default: all).
 BDGD_WATCH_YEARS = [int(y) for y in env_list("BDGD_WATCH_YEARS")]
 BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")

@@ -22,12 +22,15 @@ def committed(sql: str, params: list[object] | None = None) -> list[tuple[object
 def _wipe() -> None:
     """Imports commit on their own connection: remove what they wrote, outside the test transaction."""
     committed("DELETE FROM intel_lead.lead_bruto")
+    committed("DELETE FROM intel_lead.lead_unidade")
     committed("DELETE FROM intel_lead.ponto_notavel")
     committed("DELETE FROM intel_lead.import_status")
 
 
 @pytest.fixture
-def clean_imports(db: None) -> Iterator[None]:
+def clean_imports(transactional_db: None) -> Iterator[None]:
+    """Imports swap a layer's tables under exclusive locks: the test's own reads must not sit in an open
+    transaction meanwhile, so these tests run without one."""
     _wipe()
     yield
     _wipe()

@@ -59,7 +59,7 @@ def test_import_command_waits_for_the_worker_and_reports_each_layer(worker: subp
     assert models.LeadBruto.objects.filter(camada="UCMT").count() == 37
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # the layer swap must not wait for this test's transaction
 def test_redelivered_task_does_not_import_twice() -> None:
     _wipe()
     try:

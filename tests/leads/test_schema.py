@@ -11,6 +11,8 @@ from leads.keys import stable_id
 from tests.factories import MUX, LeadBrutoFactory, PontoNotavelFactory, add_monthly
 
 pytestmark = pytest.mark.django_db
+# A monthly row names its unit's layer: (origem, distribuidora_id, ano) is the partition key.
+LAYER_COLUMNS = "(uc_id, mes, origem, distribuidora_id, ano)"
 
 
 def run(sql: str, params: list[object] | None = None) -> list[tuple[object, ...]]:
@@ -53,21 +55,27 @@ def test_enum_types_have_the_product_values() -> None:
 def test_month_13_is_rejected_in_every_monthly_table() -> None:
     lead = LeadBrutoFactory()
     for table in ("lead_energia_mensal", "lead_demanda_mensal", "lead_qualidade_mensal"):
-        message = rejected(f"INSERT INTO intel_lead.{table} (uc_id, mes, origem) VALUES (%s, 13, 'UCBT')", [lead.uc_id])
+        message = rejected(
+            f"INSERT INTO intel_lead.{table} {LAYER_COLUMNS} VALUES (%s, 13, 'UCBT', 401, 2024)", [lead.uc_id]
+        )
         assert "mes_1_12" in message
-        message = rejected(f"INSERT INTO intel_lead.{table} (uc_id, mes, origem) VALUES (%s, 0, 'UCBT')", [lead.uc_id])
+        message = rejected(
+            f"INSERT INTO intel_lead.{table} {LAYER_COLUMNS} VALUES (%s, 0, 'UCBT', 401, 2024)", [lead.uc_id]
+        )
         assert "mes_1_12" in message
-    run("INSERT INTO intel_lead.lead_energia_mensal (uc_id, mes, origem) VALUES (%s, 12, 'UCBT')", [lead.uc_id])
+    run(f"INSERT INTO intel_lead.lead_energia_mensal {LAYER_COLUMNS} VALUES (%s, 12, 'UCBT', 401, 2024)", [lead.uc_id])
 
 
 def test_monthly_primary_key_is_unit_and_month() -> None:
     lead = LeadBrutoFactory()
     run(
-        "INSERT INTO intel_lead.lead_qualidade_mensal (uc_id, mes, origem, dic_h) VALUES (%s, 1, 'UCBT', 1)",
+        "INSERT INTO intel_lead.lead_qualidade_mensal (uc_id, mes, origem, distribuidora_id, ano, dic_h) "
+        "VALUES (%s, 1, 'UCBT', 401, 2024, 1)",
         [lead.uc_id],
     )
     message = rejected(
-        "INSERT INTO intel_lead.lead_qualidade_mensal (uc_id, mes, origem, dic_h) VALUES (%s, 1, 'UCBT', 2)",
+        "INSERT INTO intel_lead.lead_qualidade_mensal (uc_id, mes, origem, distribuidora_id, ano, dic_h) "
+        "VALUES (%s, 1, 'UCBT', 401, 2024, 2)",
         [lead.uc_id],
     )
     assert "duplicate key" in message
@@ -100,7 +108,7 @@ def test_layer_outside_the_enum_is_rejected() -> None:
 def test_origin_and_result_outside_their_enums_are_rejected() -> None:
     lead = LeadBrutoFactory()
     message = rejected(
-        "INSERT INTO intel_lead.lead_energia_mensal (uc_id, mes, origem) VALUES (%s, 1, 'PONNOT')",
+        f"INSERT INTO intel_lead.lead_energia_mensal {LAYER_COLUMNS} VALUES (%s, 1, 'PONNOT', 401, 2024)",
         [lead.uc_id],
         error=DataError,
     )
@@ -164,7 +172,6 @@ def test_filter_indexes_exist() -> None:
     indexes = dict(run("SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = 'intel_lead'"))
     definitions = " | ".join(indexes.values())
     for expected in [
-        "lead_bruto USING btree (distribuidora_id, ano, camada)",
         "lead_bruto USING btree (pn_con)",
         "lead_bruto USING btree (municipio_id)",
         "lead_bruto USING btree (cnae_id)",

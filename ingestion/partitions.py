@@ -1,0 +1,194 @@
+"""Partition exchange of a BDGD unit layer (no Django): build a layer's tables aside, then swap them in.
+
+`lead_bruto` and the three monthly tables are partitioned by layer (ano, distribuidora_id, camada|origem;
+leads/migrations/sql/0008_partitions.sql). An import writes a new set of tables that nothing reads yet,
+builds their indexes after loading, adds their constraints (each validated once, set-based), analyses
+them, and `swap` replaces the layer's current tables with them in one short transaction: readers see the
+old layer or the new one. A layer's tables are named `<table>_<dist>_<ano>_<camada>[_i<import id>]`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+
+SCHEMA = "intel_lead"
+UNITS = "lead_bruto"
+MONTHLY = ("lead_energia_mensal", "lead_demanda_mensal", "lead_qualidade_mensal")
+_PARENT_INDEX = re.compile(r"^CREATE (UNIQUE )?INDEX \S+ ON ONLY intel_lead\.\S+ ")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One published layer of one distributor and year, and the tag of the import building its tables."""
+
+    distribuidora: int
+    ano: int
+    camada: str
+    tag: str
+
+    @property
+    def prefix(self) -> str:
+        return f"{self.distribuidora}_{self.ano}_{self.camada.lower()}"
+
+    def new(self, parent: str) -> str:
+        """Name of the table this import builds for `parent`."""
+        return f"{parent}_{self.prefix}_i{self.tag}"
+
+    def staging(self, name: str) -> str:
+        """Name of an unlogged working table of this import (dropped at the end, or by the next import)."""
+        return f"carga_{self.prefix}_i{self.tag}_{name}"
+
+    @property
+    def bound(self) -> str:
+        """The layer's range: from its (ano, distribuidora, camada) to the next layer's, in the enum's order."""
+        following = {"UCAT": "'UCMT'", "UCMT": "'UCBT'", "UCBT": "MAXVALUE"}[self.camada]
+        start, end = f"{self.ano}, {self.distribuidora}", f"'{self.camada}'"
+        return f"FOR VALUES FROM ({start}, {end}) TO ({start}, {following})"
+
+    def check(self, parent: str) -> str:
+        """A CHECK equal to the partition bound: with it, ATTACH does not scan the table again."""
+        column = "camada" if parent == UNITS else "origem"
+        return f"ano = {self.ano} AND distribuidora_id = {self.distribuidora} AND {column} = '{self.camada}'"
+
+
+def q(name: str) -> str:
+    return f'{SCHEMA}."{name}"'
+
+
+def current(cur: psycopg.Cursor[Any], layer: Layer, parent: str) -> str | None:
+    """The table attached as `parent`'s partition for the layer, if any."""
+    cur.execute(
+        """SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid
+           WHERE i.inhparent = %s::regclass AND (c.relname = %s OR c.relname LIKE %s)""",
+        [q(parent), f"{parent}_{layer.prefix}", f"{parent}_{layer.prefix}\\_i%"],
+    )
+    row = cur.fetchone()
+    return row[0] if row else None
+
+
+def leftovers(cur: psycopg.Cursor[Any], layer: Layer) -> list[str]:
+    """Tables of earlier imports of the layer that never got attached (a killed or failed import)."""
+    names = [f"{p}_{layer.prefix}\\_i%" for p in (UNITS, *MONTHLY)] + [f"carga\\_{layer.prefix}\\_i%"]
+    cur.execute(
+        """SELECT c.relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = %s AND c.relkind = 'r' AND c.relname LIKE ANY (%s)
+             AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)""",
+        [SCHEMA, names],
+    )
+    return [name for (name,) in cur.fetchall()]
+
+
+def drop(cur: psycopg.Cursor[Any], names: Iterable[str]) -> None:
+    names = list(names)
+    if names:
+        cur.execute(f"DROP TABLE IF EXISTS {', '.join(q(n) for n in names)} CASCADE")
+
+
+def create(parent: str, name: str) -> str:
+    """A standalone table shaped like `parent` (columns, defaults, CHECKs), without indexes or keys yet."""
+    return f"CREATE TABLE {q(name)} (LIKE {q(parent)} INCLUDING DEFAULTS INCLUDING CONSTRAINTS INCLUDING STORAGE)"
+
+
+def parent_indexes(cur: psycopg.Cursor[Any], parent: str, name: str) -> list[str]:
+    """CREATE INDEX statements on `name` matching each index of `parent`, so ATTACH adopts them as they are."""
+    cur.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass", [q(parent)])
+    return [_PARENT_INDEX.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX ON {q(name)} ", d) for (d,) in cur.fetchall()]
+
+
+def parent_foreign_keys(cur: psycopg.Cursor[Any], parent: str) -> list[str]:
+    """`ADD FOREIGN KEY ...` clauses equal to `parent`'s own (ATTACH then adopts them without checking again)."""
+    cur.execute(
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype = 'f' AND conparentid = 0 ORDER BY conname",
+        [q(parent)],
+    )
+    return [f"ADD {d}" for (d,) in cur.fetchall()]
+
+
+def finish_units(cur: psycopg.Cursor[Any], layer: Layer) -> None:
+    """Primary key, indexes, the partition CHECK and the domain foreign keys of a loaded unit table."""
+    name = layer.new(UNITS)
+    cur.execute(f"ALTER TABLE {q(name)} ADD PRIMARY KEY (uc_id)")
+    for statement in parent_indexes(cur, UNITS, name):
+        cur.execute(statement)
+    clauses = [f"ADD CONSTRAINT {name}_camada CHECK ({layer.check(UNITS)})", *parent_foreign_keys(cur, UNITS)]
+    cur.execute(f"ALTER TABLE {q(name)} {', '.join(clauses)}")
+    cur.execute(f"ANALYZE {q(name)}")
+
+
+def finish_monthly(cur: psycopg.Cursor[Any], layer: Layer, parent: str) -> None:
+    """Primary key (uc_id, mes) and the partition CHECK of a loaded monthly table."""
+    name = layer.new(parent)
+    cur.execute(
+        f"ALTER TABLE {q(name)} ADD PRIMARY KEY (uc_id, mes), "
+        f"ADD CONSTRAINT {name}_camada CHECK ({layer.check(parent)})"
+    )
+    cur.execute(f"ANALYZE {q(name)}")
+
+
+def link_monthly(cur: psycopg.Cursor[Any], layer: Layer, parent: str) -> None:
+    """The monthly table's foreign key to its own layer's units, validated in one set-based pass."""
+    cur.execute(
+        f"ALTER TABLE {q(layer.new(parent))} ADD FOREIGN KEY (uc_id) "
+        f"REFERENCES {q(layer.new(UNITS))} (uc_id) ON DELETE CASCADE"
+    )
+
+
+@dataclass
+class SwapResult:
+    previous: int  # units of the layer before
+    removed: int  # units that left the layer (their registry rows and logs went with them)
+
+
+def swap(cur: psycopg.Cursor[Any], layer: Layer, monthly: Iterable[str]) -> SwapResult:
+    """Replace the layer's tables with the ones this import built; the caller commits.
+
+    Registers the new units and unregisters the ones that left before taking the parents' locks, so
+    the exclusive part (detach and drop the old tables, attach the new ones) lasts milliseconds.
+    """
+    new_units = layer.new(UNITS)
+    old_units = current(cur, layer, UNITS)
+    previous = removed = 0
+    if old_units is not None:
+        cur.execute(f"SELECT count(*) FROM {q(old_units)}")
+        (previous,) = cur.fetchone() or (0,)
+        cur.execute(
+            f"""DELETE FROM {q("lead_unidade")} r USING (
+                    SELECT uc_id FROM {q(old_units)} EXCEPT ALL SELECT uc_id FROM {q(new_units)}) gone
+                WHERE r.uc_id = gone.uc_id"""
+        )
+        removed = cur.rowcount
+    cur.execute(
+        f"""INSERT INTO {q("lead_unidade")} (uc_id, distribuidora_id, ano, camada)
+            SELECT uc_id, distribuidora_id, ano, camada FROM {q(new_units)}
+            ON CONFLICT (uc_id) DO NOTHING"""
+    )
+    monthly = list(monthly)
+    # Rows of this layer written by hand into the DEFAULT partitions would make ATTACH fail.
+    for parent in (*monthly, UNITS):
+        column = "camada" if parent == UNITS else "origem"
+        cur.execute(
+            f"DELETE FROM {q(parent + '_default')} WHERE ano = %s AND distribuidora_id = %s AND {column} = %s",
+            [layer.ano, layer.distribuidora, layer.camada],
+        )
+    old = [t for t in (current(cur, layer, p) for p in (*monthly, UNITS)) if t is not None]
+    drop(cur, old)
+    for parent in (UNITS, *monthly):
+        cur.execute(f"ALTER TABLE {q(parent)} ATTACH PARTITION {q(layer.new(parent))} {layer.bound}")
+    return SwapResult(previous=previous, removed=removed)
+
+
+def remove(cur: psycopg.Cursor[Any], layer: Layer) -> int:
+    """Remove a layer's units and monthly rows (their tables dropped whole) and unregister them; returns units."""
+    cur.execute(
+        f"DELETE FROM {q('lead_unidade')} WHERE distribuidora_id = %s AND ano = %s AND camada = %s",
+        [layer.distribuidora, layer.ano, layer.camada],
+    )
+    removed = cur.rowcount
+    drop(cur, [t for t in (current(cur, layer, p) for p in (*MONTHLY, UNITS)) if t is not None])
+    return removed
