@@ -251,9 +251,11 @@ def _stage(
     table: str,
     status: ImportStatus | None,
     progress: Callable[[ImportStatus], None] | None,
+    *,
+    keep: bool = False,
 ) -> int:
     """COPY the layer into a temporary table in batches (Arrow -> CSV -> COPY); returns rows read."""
-    cur.execute(sql.staging_table(reader.spec, table))
+    cur.execute(sql.staging_table(reader.spec, table, keep=keep))
     rows = 0
     options = pcsv.WriteOptions(include_header=False)
     with cur.copy(sql.copy_into(reader.spec, table)) as copy:
@@ -326,8 +328,8 @@ def _import_units(
     built are dropped and the layer's current tables stay as they were.
     """
     layer = partitions.Layer(status.distribuidora_id, status.ano, status.camada, tag=str(status.pk))
-    working = [layer.staging("unidade"), layer.staging("mensal")]
-    unidade, mensal = (partitions.q(t) for t in working)
+    working = layer.staging("mensal")
+    mensal = partitions.q(working)
     built = [layer.new(t) for t in (partitions.UNITS, *partitions.MONTHLY)]
     key = "cod_id" if "COD_ID" in reader.source else "pac"
     cur = conn.cursor()
@@ -336,17 +338,17 @@ def _import_units(
     conn.commit()
     clock = _Clock()
     try:
-        rows = _stage(cur, reader, "stg", status, progress)
+        rows = _stage(cur, reader, "stg", status, progress, keep=True)
         clock.lap("leitura_e_copy")
-        for statement in sql.units(reader.spec, key, unidade, mensal):
+        for statement in sql.units(reader.spec, key, mensal):
             cur.execute(statement, params)
         cur.execute(
             f"SELECT count(*) FILTER (WHERE {key} IS NULL), count(*) FILTER (WHERE dat_con = '01/01/2000') FROM stg"
         )
         no_key, placeholder_dates = cur.fetchone() or (0, 0)
-        conn.commit()  # the staging table goes; the working tables stay for the builders
+        conn.commit()  # `mensal` is now visible to the second builder
         clock.lap("mescla")
-        _build(conn, reader.spec, layer, unidade, mensal, params, clock)
+        _build(conn, reader.spec, layer, mensal, params, clock)
         new_units = partitions.q(layer.new(partitions.UNITS))
         cur.execute(f"SELECT count(*) FROM {new_units}")
         (units,) = cur.fetchone() or (0,)
@@ -361,10 +363,11 @@ def _import_units(
         clock.lap("troca")
     except BaseException:
         conn.rollback()
-        partitions.drop(cur, [*working, *built])
+        partitions.drop(cur, [working, *built])
         conn.commit()
         raise
-    partitions.drop(cur, working)
+    cur.execute("DROP TABLE stg")
+    partitions.drop(cur, [working])
     conn.commit()
     status.linhas_lidas = rows
     status.linhas_inseridas = units
@@ -454,38 +457,42 @@ def _build(
     conn: psycopg.Connection[Any],
     spec: bdgd.LayerSpec,
     layer: partitions.Layer,
-    unidade: str,
     mensal: str,
     params: dict[str, object],
     clock: _Clock,
 ) -> None:
     """Fill the layer's new unit and monthly tables, then their keys, indexes and constraints.
 
-    Two connections work at once (one per core): the unit table and its indexes on `conn`, the monthly
-    tables on a second one; then each validates monthly foreign keys towards the new unit table.
+    Two connections work at once (one per core): the unit table (and demand, which reads the staged rows
+    of `conn`'s session) with their indexes on `conn`, energy and quality on a second one; then each
+    validates monthly foreign keys towards the new unit table.
     """
     with conn.cursor() as cur:
         previous = partitions.current(cur, layer, partitions.UNITS)
     targets = {p: partitions.q(layer.new(p)) for p in partitions.MONTHLY}
-    monthly = sql.insert_monthly(spec, targets, unidade, mensal)
+    monthly = sql.insert_monthly(spec, targets, mensal)
+
+    def fill(cur: psycopg.Cursor[Any], parent: str) -> None:
+        with clock.span(f"{parent}_linhas"):
+            cur.execute(partitions.create(parent, layer.new(parent)))
+            if parent in monthly:
+                cur.execute(monthly[parent], params)
+        with clock.span(f"{parent}_indices"):
+            partitions.finish_monthly(cur, layer, parent)
 
     def units(cur: psycopg.Cursor[Any]) -> None:
         new_units = layer.new(partitions.UNITS)
         with clock.span("unidades_linhas"):
             cur.execute(partitions.create(partitions.UNITS, new_units))
             old = partitions.q(previous) if previous else None
-            cur.execute(sql.insert_units(spec, partitions.q(new_units), unidade, mensal, old), params)
+            cur.execute(sql.insert_units(spec, partitions.q(new_units), mensal, old), params)
         with clock.span("unidades_indices_e_restricoes"):
             partitions.finish_units(cur, layer)
+        fill(cur, "lead_demanda_mensal")
 
     def months(cur: psycopg.Cursor[Any]) -> None:
-        for parent in partitions.MONTHLY:
-            with clock.span(f"{parent}_linhas"):
-                cur.execute(partitions.create(parent, layer.new(parent)))
-                if parent in monthly:
-                    cur.execute(monthly[parent], params)
-            with clock.span(f"{parent}_indices"):
-                partitions.finish_monthly(cur, layer, parent)
+        fill(cur, "lead_energia_mensal")
+        fill(cur, "lead_qualidade_mensal")
 
     def link(*parents: str) -> Callable[[psycopg.Cursor[Any]], None]:
         def job(cur: psycopg.Cursor[Any]) -> None:

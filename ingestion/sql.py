@@ -36,9 +36,10 @@ _SEGMENT_BY_CLASS = """CASE
     END"""
 
 
-def staging_table(spec: LayerSpec, name: str = "stg") -> str:
+def staging_table(spec: LayerSpec, name: str = "stg", *, keep: bool = False) -> str:
+    """The temporary table a layer is COPYed into; `keep` keeps it past commits, for the session."""
     columns = ", ".join(f"{s} {_PG_TYPES[c.kind]}" for c in spec.columns for s in c.staging)
-    return f"CREATE TEMP TABLE {name} (rn bigint, {columns}) ON COMMIT DROP"
+    return f"CREATE TEMP TABLE {name} (rn bigint, {columns}) ON COMMIT {'PRESERVE ROWS' if keep else 'DROP'}"
 
 
 def copy_into(spec: LayerSpec, name: str = "stg") -> str:
@@ -59,27 +60,24 @@ def _code(spec: LayerSpec, column: str) -> str:
     return f"nullif({_col(spec, column)}, '0')"
 
 
-def units(spec: LayerSpec, key: str, unidade: str, mensal: str) -> list[str]:
-    """Statements that build `unidade` (one row per key) and `mensal` (summed monthly values).
+def units(spec: LayerSpec, key: str, mensal: str) -> list[str]:
+    """Statements that build `mensal`: one row per key with its summed monthly values and `rn`, the staged
+    row whose attributes the unit takes (its last active row in the file, else its last row with a
+    status, else its last row).
 
-    Both are unlogged working tables (not temporary), so the monthly tables can be built from them on
-    other connections at the same time.
+    `mensal` is an unlogged working table (not temporary), so the monthly tables can be built from it on
+    another connection at the same time; the units' attributes are read from `stg` joined on `rn`.
     """
     monthly = [c for c in spec.columns if c.kind == "real" and c.name[-2:] in MONTHS]
     sums = ", ".join(f"sum({c.staging[0]}) AS {c.staging[0]}" for c in monthly)
     semred = ", max(semred) AS semred" if _has(spec, "SEMRED") else ""
+    chosen = "coalesce(max(rn) FILTER (WHERE sit_ativ = 'AT'), max(rn) FILTER (WHERE sit_ativ IS NOT NULL), max(rn))"
     return [
-        # Attributes from the active row (else the last one in the file) of each unit.
-        f"""CREATE UNLOGGED TABLE {unidade} AS
-            SELECT DISTINCT ON ({key}) {key} AS k, s.*
-            FROM stg s WHERE {key} IS NOT NULL
-            ORDER BY {key}, (s.sit_ativ = 'AT') DESC NULLS LAST, s.rn DESC""",
         f"""CREATE UNLOGGED TABLE {mensal} AS
-            SELECT intel_lead.hash_id(%(dist)s, {key}, %(ano)s, %(camada)s) AS uc_id, {key} AS k, {sums}{semred}
+            SELECT intel_lead.hash_id(%(dist)s, {key}, %(ano)s, %(camada)s) AS uc_id, {key} AS k,
+                   {chosen} AS rn, {sums}{semred}
             FROM stg WHERE {key} IS NOT NULL GROUP BY {key}""",
-        # Statistics only where a plan depends on them: the joins on the key and on pn_con.
-        f"ANALYZE {unidade} (k, pn_con)",
-        f"ANALYZE {mensal} (k)",
+        f"ANALYZE {mensal} (rn)",
     ]
 
 
@@ -105,7 +103,7 @@ def annual_figures(spec: LayerSpec) -> dict[str, str]:
     }
 
 
-def insert_units(spec: LayerSpec, target: str, unidade: str, mensal: str, previous: str | None) -> str:
+def insert_units(spec: LayerSpec, target: str, mensal: str, previous: str | None) -> str:
     """INSERT of the layer's units into its new table; `previous` (the table it replaces) gives own points."""
     joins = "\n".join(
         f"LEFT JOIN intel_lead.{table} {alias} ON {alias}.{pk} = {_code(spec, column)}"
@@ -140,7 +138,7 @@ def insert_units(spec: LayerSpec, target: str, unidade: str, mensal: str, previo
     geom = "o.geom" if previous else "NULL::geometry"
     return f"""
         INSERT INTO {target} ({", ".join(columns)}, geom)
-        SELECT m.uc_id, u.k, %(dist)s, %(ano)s,
+        SELECT m.uc_id, m.k, %(dist)s, %(ano)s,
                %(camada)s::intel_lead.camada_enum,
                CASE WHEN {date_ok} THEN to_date(u.dat_con, 'DD/MM/YYYY') END,
                coalesce(u.dat_con = '01/01/2000', false),
@@ -156,8 +154,8 @@ def insert_units(spec: LayerSpec, target: str, unidade: str, mensal: str, previo
                CASE WHEN {geom} IS NOT NULL THEN 'proprio' WHEN pn.geom IS NOT NULL THEN 'ponto_notavel'
                     WHEN tr.geom IS NOT NULL THEN 'transformador' END,
                {geom}
-        FROM {unidade} u
-        JOIN {mensal} m ON m.k = u.k
+        FROM {mensal} m
+        JOIN stg u ON u.rn = m.rn
         {joins}
         {own}
         -- The final coordinate, by the rule of the view lead_com_coordenadas (the BDGD gives no own point).
@@ -168,8 +166,8 @@ def insert_units(spec: LayerSpec, target: str, unidade: str, mensal: str, previo
         ORDER BY 1"""
 
 
-def insert_monthly(spec: LayerSpec, targets: dict[str, str], unidade: str, mensal: str) -> dict[str, str]:
-    """INSERTs of the monthly tables from `mensal` (contracted demand from `unidade`), by parent table.
+def insert_monthly(spec: LayerSpec, targets: dict[str, str], mensal: str) -> dict[str, str]:
+    """INSERTs of the monthly tables from `mensal` (contracted demand from the unit's row in `stg`).
 
     `targets` maps each parent (lead_energia_mensal, ...) to the new table to fill. A layer without
     demand columns (UCBT) gets no demand statement: its demand table stays empty.
@@ -200,14 +198,18 @@ def insert_monthly(spec: LayerSpec, targets: dict[str, str], unidade: str, mensa
             INSERT INTO {targets["lead_demanda_mensal"]} (uc_id, mes, origem, distribuidora_id, ano,
                 demanda_ponta_kw, demanda_fora_ponta_kw, demanda_total_kw, demanda_contratada_kw)
             SELECT m.uc_id, v.mes, {layer}, v.p, v.f, v.t, nullif(u.dem_cont, 0)
-            FROM {mensal} m JOIN {unidade} u ON u.k = m.k CROSS JOIN LATERAL (VALUES {demanda}) AS v (mes, p, f, t)
+            FROM {mensal} m JOIN stg u ON u.rn = m.rn CROSS JOIN LATERAL (VALUES {demanda}) AS v (mes, p, f, t)
             ORDER BY m.uc_id, v.mes"""
     semred = "m.semred > 0" if _has(spec, "SEMRED") else "NULL::boolean"
     qualidade = values("m.dic_{m}", "m.fic_{m}")
+    # A month that says nothing (DIC = FIC = 0, the unit not without network) is left out: 80 % of real
+    # files' months. Readers take a missing month of a unit with quality figures as that (see
+    # leads.selectors.quality_months); the yearly means are computed here, over all twelve.
     statements["lead_qualidade_mensal"] = f"""
         INSERT INTO {targets["lead_qualidade_mensal"]} (uc_id, mes, origem, distribuidora_id, ano, dic_h, fic, semrede)
         SELECT m.uc_id, v.mes, {layer}, v.dic, v.fic, {semred}
         FROM {mensal} m CROSS JOIN LATERAL (VALUES {qualidade}) AS v (mes, dic, fic)
+        WHERE NOT (v.dic = 0 AND v.fic = 0 AND ({semred}) IS FALSE)
         ORDER BY m.uc_id, v.mes"""
     return statements
 

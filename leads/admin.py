@@ -8,7 +8,7 @@ from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin
 from leaflet.admin import LeafletGeoAdmin
 
-from . import models, resources
+from . import models, resources, selectors
 
 
 class ReadOnlyDomainAdmin(ExportMixin, admin.ModelAdmin):
@@ -187,16 +187,19 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
 
     @admin.display(description="coordenada final")
     def coordenada_final(self, obj: models.LeadBruto) -> str:
-        if obj.coordenada is None:
+        coord = models.LeadComCoordenadas.objects.filter(
+            uc_id=obj.uc_id, camada=obj.camada, distribuidora_id=obj.distribuidora_id, ano=obj.ano
+        ).first()
+        if coord is None or coord.lat is None:
             return "sem localização"
-        return f"{obj.coordenada.y:.6f}, {obj.coordenada.x:.6f} ({obj.fonte_coordenada})"
+        return f"{coord.lat:.6f}, {coord.lon:.6f} ({coord.fonte_coordenada})"
 
     @admin.display(description="energia, demanda e qualidade por mês")
     def series_mensais(self, obj: models.LeadBruto) -> str:
         layer = {"origem": obj.camada, "distribuidora_id": obj.distribuidora_id, "ano": obj.ano}
         energia = {row.mes: row for row in obj.energia_mensal.filter(**layer)}
         demanda = {row.mes: row for row in obj.demanda_mensal.filter(**layer)}
-        qualidade = {row.mes: row for row in obj.qualidade_mensal.filter(**layer)}
+        qualidade = {row.mes: row for row in selectors.quality_months(obj, obj.qualidade_mensal.filter(**layer))}
         if not (energia or demanda or qualidade):
             return "sem séries mensais"
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,9 +76,24 @@ def lead_detail(*, uc_id: int) -> LeadDetail:
         lead=lead,
         energia=list(models.LeadEnergiaMensal.objects.filter(**months).order_by("mes")),
         demanda=list(models.LeadDemandaMensal.objects.filter(**months).order_by("mes")),
-        qualidade=list(models.LeadQualidadeMensal.objects.filter(**months).order_by("mes")),
+        qualidade=quality_months(lead, models.LeadQualidadeMensal.objects.filter(**months).order_by("mes")),
         enriquecimento=list(models.LeadEnrichmentLog.objects.filter(uc_id=uc_id).order_by("-executado_em")),
     )
+
+
+def quality_months(
+    lead: models.LeadBruto, rows: Iterable[models.LeadQualidadeMensal]
+) -> list[models.LeadQualidadeMensal]:
+    """The unit's quality months as published: the importer leaves out a month that says nothing (DIC =
+    FIC = 0, not without network), so for a unit with quality figures a missing month is that."""
+    stored = {row.mes: row for row in rows}
+    if lead.media_dic is None and lead.media_fic is None:
+        return list(stored.values())
+    layer = {"origem": lead.camada, "distribuidora_id": lead.distribuidora_id, "ano": lead.ano}
+    return [
+        stored.get(mes) or models.LeadQualidadeMensal(uc=lead, mes=mes, dic_h=0.0, fic=0.0, semrede=False, **layer)
+        for mes in range(1, 13)
+    ]
 
 
 def lead_geojson(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bytes:

@@ -67,6 +67,11 @@ def annual_figures_refresh(*, uc_ids: list[int] | None = None) -> int:
     The importer writes them with the monthly rows; call this after writing monthly rows any other way.
     """
     where = "WHERE u.uc_id = ANY(%s)" if uc_ids is not None else ""
+    # Mean of the published months: a month left out of the quality table (it said nothing) counts as 0.
+
+    def mean(column: str) -> str:
+        return f"sum({column}) / nullif(count({column}) + 12 - count(*), 0)"
+
     # The unit's own layer: each subquery reads one monthly table, not every layer's.
     same = (
         "x.uc_id = u.uc_id AND x.ano = u.ano AND x.distribuidora_id = u.distribuidora_id "
@@ -82,8 +87,8 @@ def annual_figures_refresh(*, uc_ids: list[int] | None = None) -> int:
                        (SELECT sum(energia_total_kwh) FROM intel_lead.lead_energia_mensal x WHERE {same}) AS energia,
                        (SELECT max(greatest(demanda_total_kw, demanda_ponta_kw, demanda_fora_ponta_kw))
                           FROM intel_lead.lead_demanda_mensal x WHERE {same}) AS pico,
-                       (SELECT avg(dic_h) FROM intel_lead.lead_qualidade_mensal x WHERE {same}) AS dic,
-                       (SELECT avg(fic) FROM intel_lead.lead_qualidade_mensal x WHERE {same}) AS fic
+                       (SELECT {mean("dic_h")} FROM intel_lead.lead_qualidade_mensal x WHERE {same}) AS dic,
+                       (SELECT {mean("fic")} FROM intel_lead.lead_qualidade_mensal x WHERE {same}) AS fic
                 FROM intel_lead.lead_bruto u {where}
             ) a
             WHERE a.uc_id = l.uc_id AND a.ano = l.ano AND a.distribuidora_id = l.distribuidora_id

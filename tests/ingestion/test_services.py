@@ -75,10 +75,37 @@ def test_mux_2024_imports_exactly() -> None:
         cursor.execute(
             "SELECT count(*) FROM intel_lead.lead_bruto l WHERE abs(l.energia_anual_kwh - "
             "(SELECT sum(energia_total_kwh) FROM intel_lead.lead_energia_mensal e WHERE e.uc_id = l.uc_id)) > 1e-6 "
-            "OR abs(l.media_dic - (SELECT avg(dic_h) FROM intel_lead.lead_qualidade_mensal q WHERE q.uc_id = l.uc_id))"
-            " > 1e-9 OR l.energia_anual_kwh IS NULL"
+            "OR abs(l.media_dic - coalesce((SELECT sum(dic_h) FROM intel_lead.lead_qualidade_mensal q "
+            "WHERE q.uc_id = l.uc_id), 0) / 12) > 1e-9 OR l.energia_anual_kwh IS NULL"
         )
         assert cursor.fetchone()[0] == 0
+
+    # Quality months that say nothing (DIC = FIC = 0, not without network) are left out; what is stored
+    # sums, month by month, to what the file says, and the API gives the twelve months as published.
+    stored_quality = scalar("SELECT count(*) FROM intel_lead.lead_qualidade_mensal WHERE origem = 'UCBT'")
+    assert 0 < stored_quality < 0.5 * 12 * 12963
+    assert not scalar(
+        "SELECT count(*) FROM intel_lead.lead_qualidade_mensal WHERE dic_h = 0 AND fic = 0 AND semrede IS FALSE"
+    )
+    expected_dic = file_monthly_sums(MUX_2024, "UCBT_tab", "DIC")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT mes, sum(dic_h) FROM intel_lead.lead_qualidade_mensal WHERE origem = 'UCBT' GROUP BY mes"
+        )
+        stored_dic = dict(cursor.fetchall())
+    assert {m: round(stored_dic.get(m, 0.0), 6) for m in range(1, 13)} == {
+        m: round(expected_dic[m], 6) for m in range(1, 13)
+    }
+    from leads.selectors import lead_detail
+
+    sparse = scalar(
+        "SELECT uc_id FROM intel_lead.lead_bruto l WHERE camada = 'UCBT' AND (SELECT count(*) FROM "
+        "intel_lead.lead_qualidade_mensal q WHERE q.uc_id = l.uc_id) BETWEEN 1 AND 11 LIMIT 1"
+    )
+    months = lead_detail(uc_id=sparse).qualidade
+    assert [q.mes for q in months] == list(range(1, 13))
+    lead = models.LeadBruto.objects.get(uc_id=sparse)
+    assert sum(q.dic_h for q in months) / 12 == pytest.approx(lead.media_dic)
     peak = models.LeadBruto.objects.filter(camada="UCMT").order_by("-demanda_pico_kw").first()
     assert peak.demanda_pico_kw == max(d.demanda_total_kw for d in peak.demanda_mensal.all())
 
