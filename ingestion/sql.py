@@ -82,9 +82,14 @@ def units(spec: LayerSpec, key: str, mensal: str) -> list[str]:
 
 
 def _over_months(function: str, *templates: str) -> str:
-    """An aggregate over the twelve monthly columns of `mensal` (NULLs ignored, as in the monthly tables)."""
-    values = ", ".join(f"({' + '.join(t.format(m=m) for t in templates)})" for m in MONTHS)
-    return f"(SELECT {function}(v) FROM (VALUES {values}) AS t (v))"
+    """The sum or mean over the twelve monthly values of `mensal`, NULLs ignored (as an aggregate over the
+    monthly rows would), as plain arithmetic: no subquery per unit."""
+    values = [f"({' + '.join(t.format(m=m) for t in templates)})" for m in MONTHS]
+    total = " + ".join(f"coalesce({v}, 0)" for v in values)
+    known = f"num_nonnulls({', '.join(values)})"
+    if function == "sum":
+        return f"(CASE WHEN {known} > 0 THEN {total} END)"
+    return f"(({total}) / nullif({known}, 0))"
 
 
 def annual_figures(spec: LayerSpec) -> dict[str, str]:
