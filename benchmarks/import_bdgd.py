@@ -120,7 +120,7 @@ def main() -> None:
     print(f"ogr2ogr flat:  {ogr_time:8.1f} s  {rows / ogr_time:10,.0f} rows/s  peak RSS {ogr_rss:,} MB")
     print(f"ours (full):   {ours_time:8.1f} s  {rows / ours_time:10,.0f} rows/s  peak RSS {ours_rss:,} MB")
     print("breakdown (s): " + ", ".join(f"{k} {v:.1f}" for k, v in fresh_steps.items()))
-    print(f"re-import:     {again_time:8.1f} s  (the layer already there: {again_time / ours_time:.2f} x the fresh import)")
+    print(f"re-import:     {again_time:8.1f} s  (layer already there: {again_time / ours_time:.2f} x a first import)")
     print("breakdown (s): " + ", ".join(f"{k} {v:.1f}" for k, v in breakdown(args.ano).items()))
     if not args.keep:
         with connection.cursor() as cursor:
