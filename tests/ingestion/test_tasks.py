@@ -103,3 +103,11 @@ def test_worker_killed_mid_import_leaves_nothing_partial_and_rerun_completes(
     status.refresh_from_db()
     assert status.status == "completed", status.erro
     assert models.LeadBruto.objects.filter(ano=2097).count() == 40000
+    # What the killed import had built aside was dropped; only the attached tables of the layer remain.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT c.relname, EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid) FROM pg_class c "
+            "WHERE c.relkind = 'r' AND (c.relname LIKE '%%\\_401\\_2097\\_ucbt\\_i%%' OR c.relname LIKE 'carga\\_%%')"
+        )
+        tables = dict(cursor.fetchall())
+    assert len(tables) == 4 and all(tables.values()), tables
