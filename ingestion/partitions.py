@@ -52,8 +52,22 @@ class Layer:
 
     def check(self, parent: str) -> str:
         """A CHECK equal to the partition bound: with it, ATTACH does not scan the table again."""
-        column = "camada" if parent == UNITS else "origem"
-        return f"ano = {self.ano} AND distribuidora_id = {self.distribuidora} AND {column} = '{self.camada}'"
+        return (
+            f"ano = {self.ano} AND distribuidora_id = {self.distribuidora} AND {layer_column(parent)} = '{self.camada}'"
+        )
+
+
+def layer_column(parent: str) -> str:
+    """The column naming the layer in `parent`'s partition key (the monthly tables call it origem)."""
+    return "camada" if parent == UNITS else "origem"
+
+
+# The advisory lock one import (or removal) of a layer holds: distributor, "import", year, layer.
+LOCK_KEY = "intel_lead.hash_id(%s, 'import', %s, %s)"
+
+
+def lock_params(layer: Layer) -> list[object]:
+    return [layer.distribuidora, layer.ano, layer.camada]
 
 
 def q(name: str) -> str:
@@ -145,7 +159,7 @@ class SwapResult:
     removed: int  # units that left the layer (their registry rows and logs went with them)
 
 
-def swap(cur: psycopg.Cursor[Any], layer: Layer, monthly: Iterable[str]) -> SwapResult:
+def swap(cur: psycopg.Cursor[Any], layer: Layer) -> SwapResult:
     """Replace the layer's tables with the ones this import built; the caller commits.
 
     Registers the new units and unregisters the ones that left before taking the parents' locks, so
@@ -168,17 +182,15 @@ def swap(cur: psycopg.Cursor[Any], layer: Layer, monthly: Iterable[str]) -> Swap
             SELECT uc_id, distribuidora_id, ano, camada FROM {q(new_units)}
             ON CONFLICT (uc_id) DO NOTHING"""
     )
-    monthly = list(monthly)
     # Rows of this layer written by hand into the DEFAULT partitions would make ATTACH fail.
-    for parent in (*monthly, UNITS):
-        column = "camada" if parent == UNITS else "origem"
+    for parent in (*MONTHLY, UNITS):
         cur.execute(
-            f"DELETE FROM {q(parent + '_default')} WHERE ano = %s AND distribuidora_id = %s AND {column} = %s",
+            f"DELETE FROM {q(parent + '_default')} "
+            f"WHERE ano = %s AND distribuidora_id = %s AND {layer_column(parent)} = %s",
             [layer.ano, layer.distribuidora, layer.camada],
         )
-    old = [t for t in (current(cur, layer, p) for p in (*monthly, UNITS)) if t is not None]
-    drop(cur, old)
-    for parent in (UNITS, *monthly):
+    drop(cur, [t for t in (current(cur, layer, p) for p in (*MONTHLY, UNITS)) if t is not None])
+    for parent in (UNITS, *MONTHLY):
         cur.execute(f"ALTER TABLE {q(parent)} ATTACH PARTITION {q(layer.new(parent))} {layer.bound}")
     return SwapResult(previous=previous, removed=removed)
 

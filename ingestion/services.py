@@ -182,8 +182,8 @@ def bdgd_import_layer(
                 # If this process dies, the server notices within seconds and ends the session, releasing
                 # the lock; what the import had built aside is dropped by the next import of the layer.
                 cur.execute("SET client_connection_check_interval = '2s'")
-                cur.execute("SELECT pg_advisory_lock(intel_lead.hash_id(%s, %s, %s, %s))",
-                            [status.distribuidora_id, "import", status.ano, status.camada])  # fmt: skip
+                layer = partitions.Layer(status.distribuidora_id, status.ano, status.camada, tag=str(status.pk))
+                cur.execute(f"SELECT pg_advisory_lock({partitions.LOCK_KEY})", partitions.lock_params(layer))
                 conn.commit()
                 finished = ImportStatus.objects.filter(pk=status.pk, status__in=["completed", "failed"]).first()
                 if finished is not None:  # a redelivered task whose first run finished while we waited
@@ -390,12 +390,13 @@ def _swap(conn: psycopg.Connection[Any], layer: partitions.Layer) -> partitions.
     """Swap the layer's tables in, waiting politely for readers: the exclusive locks are asked for with a
     short timeout and the swap is retried, so a long reader delays the import instead of every new
     reader queueing behind the import's lock request."""
-    attempts = settings.BDGD_SWAP_ATTEMPTS
-    for attempt in range(1, attempts + 1):
+    attempts, attempt = settings.BDGD_SWAP_ATTEMPTS, 0
+    while True:
+        attempt += 1
         try:
             with conn.cursor() as cur:
                 cur.execute("SELECT set_config('lock_timeout', %s, true)", [f"{settings.BDGD_SWAP_LOCK_TIMEOUT_MS}ms"])
-                swapped = partitions.swap(cur, layer, partitions.MONTHLY)
+                swapped = partitions.swap(cur, layer)
             conn.commit()
             return swapped
         except psycopg.errors.LockNotAvailable:
@@ -404,7 +405,6 @@ def _swap(conn: psycopg.Connection[Any], layer: partitions.Layer) -> partitions.
                 raise
             logger.info("swap of %s waits for readers (attempt %d of %d)", layer.prefix, attempt, attempts)
             time.sleep(min(attempt, 5) * 0.2)
-    raise AssertionError("unreachable")
 
 
 def bdgd_layer_remove(*, distribuidora: int, ano: int, camada: str) -> int:
@@ -414,9 +414,7 @@ def bdgd_layer_remove(*, distribuidora: int, ano: int, camada: str) -> int:
     """
     layer = partitions.Layer(distribuidora, ano, camada, tag="")
     with own_connection() as conn, conn.cursor() as cur:
-        cur.execute(
-            "SELECT pg_advisory_xact_lock(intel_lead.hash_id(%s, %s, %s, %s))", [distribuidora, "import", ano, camada]
-        )
+        cur.execute(f"SELECT pg_advisory_xact_lock({partitions.LOCK_KEY})", partitions.lock_params(layer))
         removed = partitions.remove(cur, layer)
         conn.commit()
     return removed

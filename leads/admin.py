@@ -196,7 +196,7 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
 
     @admin.display(description="energia, demanda e qualidade por mês")
     def series_mensais(self, obj: models.LeadBruto) -> str:
-        layer = {"origem": obj.camada, "distribuidora_id": obj.distribuidora_id, "ano": obj.ano}
+        layer = obj.monthly_layer
         energia = {row.mes: row for row in obj.energia_mensal.filter(**layer)}
         demanda = {row.mes: row for row in obj.demanda_mensal.filter(**layer)}
         qualidade = {row.mes: row for row in selectors.quality_months(obj, obj.qualidade_mensal.filter(**layer))}

@@ -426,6 +426,11 @@ class LeadBruto(models.Model):
     def possui_gd(self) -> bool:
         return bool(self.ceg_gd)
 
+    @property
+    def monthly_layer(self) -> dict[str, object]:
+        """Filter arguments that prune a monthly query to this unit's layer table."""
+        return {"origem": self.camada, "distribuidora_id": self.distribuidora_id, "ano": self.ano}
+
 
 class LeadEnergiaMensal(models.Model):
     pk = models.CompositePrimaryKey("uc_id", "mes")

@@ -71,7 +71,7 @@ def lead_detail(*, uc_id: int) -> LeadDetail:
     lead = models.LeadBruto.objects.select_related(
         *LIST_RELATED, "cnae", "grupo_tensao", "grupo_tarifario", "modalidade_tarifaria", "tipo_sistema"
     ).get(uc_id=uc_id, camada=unidade.camada, **unidade.layer)
-    months = {"uc_id": uc_id, "origem": unidade.camada, **unidade.layer}
+    months = {"uc_id": uc_id, **lead.monthly_layer}
     return LeadDetail(
         lead=lead,
         energia=list(models.LeadEnergiaMensal.objects.filter(**months).order_by("mes")),
@@ -89,9 +89,9 @@ def quality_months(
     stored = {row.mes: row for row in rows}
     if lead.media_dic is None and lead.media_fic is None:
         return list(stored.values())
-    layer = {"origem": lead.camada, "distribuidora_id": lead.distribuidora_id, "ano": lead.ano}
     return [
-        stored.get(mes) or models.LeadQualidadeMensal(uc=lead, mes=mes, dic_h=0.0, fic=0.0, semrede=False, **layer)
+        stored.get(mes)
+        or models.LeadQualidadeMensal(uc=lead, mes=mes, dic_h=0.0, fic=0.0, semrede=False, **lead.monthly_layer)
         for mes in range(1, 13)
     ]
 

@@ -52,7 +52,7 @@ def add_monthly(
     demanda: list[float] | None = None,
 ) -> None:
     """Monthly rows for a unit (one value per month, January first), and its yearly figures."""
-    layer = {"origem": lead.camada, "distribuidora_id": lead.distribuidora_id, "ano": lead.ano}
+    layer = lead.monthly_layer
     if energia:
         models.LeadEnergiaMensal.objects.bulk_create(
             models.LeadEnergiaMensal(uc=lead, mes=m, energia_total_kwh=v, **layer)
