@@ -1,5 +1,10 @@
 """Filters of the unit lists (API, GeoJSON, exports): django-filter over lead_bruto.
 
+No value is ever ignored: a boolean accepts the spellings people use (true/false, 1/0, sim/não) and
+refuses anything else; a code filter matches case-insensitively, takes several values (`classe=CO1,CO2`
+or `classe=CO1&classe=CO2`) and refuses an unknown code naming those that exist. Messages are in
+Portuguese, as the rest of the API (LANGUAGE_CODE pt-br).
+
 Geography filters act on the unit's final coordinate (`coordenada`, written by the importer: its own
 point, else its notable point, else its transformer), which has a GiST index.
 """
@@ -9,68 +14,288 @@ from __future__ import annotations
 import json
 import math
 import re
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import django_filters as df
+from django import forms
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
 from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet, TextChoices
 
 from . import models
 
 MAX_POLYGON_VERTICES = 10_000
 MAX_RADIUS_M = 500_000
+# An unknown code lists the codes that exist when there are at most this many; else it names the endpoint.
+MAX_CODES_LISTED = 60
+
+TRUE_WORDS = frozenset({"true", "1", "sim", "s", "yes", "y", "verdadeiro", "t"})
+FALSE_WORDS = frozenset({"false", "0", "nao", "n", "no", "falso", "f"})
+BOOLEAN_HELP = "true/false, 1/0 ou sim/não"
+# Common names of the voltage groups: Grupo A is medium and high voltage, Grupo B low voltage.
+GRUPO_TENSAO_ALIASES = {"A": ("MT", "AT"), "B": ("BT",)}
+UFS = (
+    "AC", "AL", "AM", "AP", "BA", "CE", "DF", "ES", "GO", "MA", "MG", "MS", "MT", "PA", "PB", "PE", "PI", "PR",
+    "RJ", "RN", "RO", "RR", "RS", "SC", "SE", "SP", "TO",
+)  # fmt: skip
 
 
-def _cnae_filter(queryset: QuerySet[models.LeadBruto], name: str, value: str) -> QuerySet[models.LeadBruto]:
+def fold(text: str) -> str:
+    """Lower case without accents: how names and spellings are compared ('Não' == 'nao')."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text.strip().lower()) if not unicodedata.combining(c))
+
+
+class StrictBooleanField(forms.Field):
+    def to_python(self, value: Any) -> bool | None:
+        if value in (None, ""):
+            return None
+        if isinstance(value, bool):
+            return value
+        word = fold(str(value))
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        raise ValidationError(f"{value!r} não é um valor booleano: use {BOOLEAN_HELP}", code="invalid")
+
+
+class StrictBooleanFilter(df.Filter):
+    """A boolean that refuses what it does not understand (django-filter's own ignores it)."""
+
+    field_class = StrictBooleanField
+
+
+class MultiValueWidget(forms.TextInput):
+    """Every value of a repeated parameter, each split at commas: `a,b&c` → [a, b, c]."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str] | None:
+        raw: Sequence[Any] = data.getlist(name) if hasattr(data, "getlist") else [data.get(name)]
+        values = [part.strip() for item in raw if item is not None for part in str(item).split(",")]
+        values = [v for v in values if v]
+        return values or None
+
+
+class MultiValueField(forms.Field):
+    widget = MultiValueWidget
+
+    def to_python(self, value: Any) -> list[str] | None:
+        if not value:
+            return None
+        return [value] if isinstance(value, str) else list(value)
+
+
+class MultiValueFilter(df.Filter):
+    """Several values: repeated, comma-separated, or both."""
+
+    field_class = MultiValueField
+
+
+class CodeFilter(MultiValueFilter):
+    """One or several codes of a domain. `choices()` maps every accepted spelling, folded, to the codes it
+    selects (a code to itself, an alias such as grupo_tensao `A` to MT and AT)."""
+
+    def __init__(
+        self, *args: Any, choices: Callable[[], dict[str, tuple[Any, ...]]], endpoint: str | None = None, **kwargs: Any
+    ) -> None:
+        self.choices = choices
+        self.endpoint = endpoint
+        super().__init__(*args, **kwargs)
+
+    def filter(self, qs: QuerySet[Any], value: list[str] | None) -> QuerySet[Any]:
+        if not value:
+            return qs
+        known = self.choices()
+        unknown = [item for item in value if fold(item) not in known]
+        if unknown:
+            raise ValidationError(unknown_message(unknown, known, self.endpoint))
+        codes = {code for item in value for code in known[fold(item)]}
+        return qs.filter(**{f"{self.field_name}__in": sorted(codes)})
+
+
+def unknown_message(unknown: Iterable[str], known: dict[str, tuple[Any, ...]], endpoint: str | None) -> str:
+    given = ", ".join(repr(u) for u in unknown)
+    codes = sorted({str(code) for hits in known.values() for code in hits})
+    if endpoint is None or len(codes) <= MAX_CODES_LISTED:
+        return f"valor desconhecido: {given}; os válidos são {', '.join(codes)}"
+    return f"valor desconhecido: {given}; os válidos estão em /api/v1/dominios/{endpoint}/"
+
+
+def _codes(values: Iterable[Any]) -> dict[str, tuple[Any, ...]]:
+    return {fold(str(v)): (v,) for v in values}
+
+
+def _choices(enum: type[TextChoices], exclude: Sequence[str] = ()) -> Callable[[], dict[str, tuple[Any, ...]]]:
+    return lambda: _codes(v for v in enum.values if v not in exclude)
+
+
+def _ufs() -> dict[str, tuple[Any, ...]]:
+    return _codes(UFS)
+
+
+def _distribuidoras() -> dict[str, tuple[Any, ...]]:
+    rows = list(models.Distribuidora.objects.values_list("cod_aneel", "nome"))
+    return {**{fold(nome): (cod,) for cod, nome in rows}, **_codes(cod for cod, _ in rows)}
+
+
+def _classes() -> dict[str, tuple[Any, ...]]:
+    """Subclass codes (CO1), and a class's two letters (CO, RE, RU, PP, SP) for all its subclasses."""
+    codes = list(models.ClasseConsumo.objects.values_list("codigo", flat=True))
+    known = _codes(codes)
+    classes: dict[str, list[str]] = {}
+    for code in codes:
+        prefix = fold(code[:2])
+        if len(code) > 2 and prefix.isalpha() and prefix not in known:
+            classes.setdefault(prefix, []).append(code)
+    return {**known, **{prefix: tuple(members) for prefix, members in classes.items()}}
+
+
+def _grupos_tensao() -> dict[str, tuple[Any, ...]]:
+    known = _codes(models.GrupoTensao.objects.values_list("codigo", flat=True))
+    for alias, codes in GRUPO_TENSAO_ALIASES.items():
+        known.setdefault(fold(alias), tuple(c for c in codes if fold(c) in known))
+    return known
+
+
+def _grupos_tarifarios() -> dict[str, tuple[Any, ...]]:
+    return _codes(models.GrupoTarifario.objects.values_list("codigo", flat=True))
+
+
+def _segmentos() -> dict[str, tuple[Any, ...]]:
+    rows = list(models.SegmentoMercado.objects.values_list("codigo", "nome"))
+    return {**{fold(nome): (cod,) for cod, nome in rows}, **_codes(cod for cod, _ in rows)}
+
+
+def municipio_codes(values: Iterable[str], uf: Sequence[str] = ()) -> list[str]:
+    """IBGE codes of municipalities given by code (4314902), by name (Tapejara: one UF must hold it, or
+    `uf` narrows it) or by name and UF (Tapejara/RS, Tapejara-RS). Names ignore case and accents."""
+    values = list(values)
+    by_code = set(models.Municipio.objects.filter(cod_ibge__in=[v for v in values if v.isdigit()]).values_list(
+        "cod_ibge", flat=True))  # fmt: skip
+    names = [v for v in values if not v.isdigit()]
+    by_name: dict[str, list[tuple[str, str, str]]] = {}
+    if names:
+        for cod, nome, sigla in models.Municipio.objects.values_list("cod_ibge", "nome", "uf"):
+            by_name.setdefault(fold(nome), []).append((cod, nome, sigla))
+    ufs = {u.upper() for u in uf}
+    codes, problems = [], []
+    for value in values:
+        if value.isdigit():
+            if value in by_code:
+                codes.append(value)
+            else:
+                problems.append(f"{value!r} não é um código IBGE de município (7 dígitos, p. ex. 4314902)")
+            continue
+        # "Nome/UF" or "Nome-UF", unless the whole text is a name (a few end in a hyphen and two letters).
+        match = re.fullmatch(r"(.+?)\s*[/-]\s*([A-Za-z]{2})", value)
+        if match and fold(value) not in by_name:
+            name, wanted = match.group(1), {match.group(2).upper()}
+        else:
+            name, wanted = value, ufs
+        found = by_name.get(fold(name), [])
+        if wanted:
+            found = [f for f in found if f[2] in wanted]
+        if len(found) == 1 or (found and wanted):
+            codes.extend(f[0] for f in found)
+        elif not found:
+            problems.append(
+                f"nenhum município se chama {value!r}" + (f" em {', '.join(sorted(wanted))}" if wanted else "")
+            )
+        else:
+            options = ", ".join(f"{n}/{s} ({c})" for c, n, s in sorted(found, key=lambda f: f[2]))
+            problems.append(
+                f"{value!r} é o nome de {len(found)} municípios: {options}; indique a UF (Nome/UF) ou o código"
+            )
+    if problems:
+        raise ValidationError("; ".join(problems))
+    return codes
+
+
+def _cnae_filter(queryset: QuerySet[models.LeadBruto], name: str, value: list[str]) -> QuerySet[models.LeadBruto]:
     """Exact subclass (`4711-3/02`), or a prefix: division (`47`), group (`47.1` or `471`), class (`4711-3`)."""
-    value = value.strip()
-    if re.fullmatch(r"\d{4}-\d/\d{2}", value):
-        return queryset.filter(cnae_id=value)
-    digits = re.sub(r"[.\-/]", "", value)
-    if not re.fullmatch(r"\d{2,7}", digits):
-        raise ValidationError({"cnae": f"{value!r} is not a CNAE subclass (NNNN-N/NN) nor a division/group prefix"})
-    if len(digits) == 2:
-        return queryset.filter(cnae__divisao=digits)
-    subclass_prefix = digits[:4] + ("-" + digits[4] if len(digits) > 4 else "")
-    if len(digits) > 5:
-        subclass_prefix += "/" + digits[5:]
-    return queryset.filter(cnae__subclasse__startswith=subclass_prefix)
+    condition = Q()
+    for item in value:
+        if re.fullmatch(r"\d{4}-\d/\d{2}", item):
+            condition |= Q(cnae_id=item)
+            continue
+        digits = re.sub(r"[.\-/]", "", item)
+        if not re.fullmatch(r"\d{2,7}", digits):
+            raise ValidationError(
+                f"{item!r} não é uma subclasse CNAE (NNNN-N/NN) nem um prefixo de divisão/grupo/classe"
+            )
+        if len(digits) == 2:
+            condition |= Q(cnae__divisao=digits)
+            continue
+        subclass_prefix = digits[:4] + ("-" + digits[4] if len(digits) > 4 else "")
+        if len(digits) > 5:
+            subclass_prefix += "/" + digits[5:]
+        condition |= Q(cnae__subclasse__startswith=subclass_prefix)
+    return queryset.filter(condition)
 
 
 class LeadFilter(df.FilterSet):
-    distribuidora = df.NumberFilter(field_name="distribuidora_id", help_text="ANEEL code, e.g. 401")
-    ano = df.NumberFilter(help_text="reference year, e.g. 2024")
-    camada = df.ChoiceFilter(choices=models.Origem.choices, help_text="UCAT, UCMT or UCBT")
-    uf = df.CharFilter(field_name="municipio__uf", help_text="state, e.g. RS")
-    municipio = df.CharFilter(field_name="municipio_id", help_text="IBGE 7-digit code, e.g. 4314902")
-    classe = df.CharFilter(field_name="classe_consumo_id", help_text="BDGD class/subclass, e.g. CO1")
-    tipo_cliente = df.ChoiceFilter(
-        field_name="classe_consumo__tipo_cliente", choices=models.TipoCliente.choices, help_text="PF or PJ"
+    distribuidora = CodeFilter(
+        field_name="distribuidora_id", choices=_distribuidoras, endpoint="distribuidoras",
+        help_text="código ANEEL (401) ou nome; vários: 401,402",
+    )  # fmt: skip
+    ano = df.NumberFilter(help_text="ano de referência, p. ex. 2024")
+    camada = CodeFilter(
+        choices=_choices(models.Origem, exclude=["PONNOT"]), help_text="UCAT, UCMT ou UCBT; vários: UCMT,UCAT"
     )
-    grupo_tensao = df.CharFilter(field_name="grupo_tensao_id", help_text="BT, MT or AT")
-    grupo_tarifario = df.CharFilter(field_name="grupo_tarifario_id", help_text="tariff subgroup, e.g. A4")
-    cnae = df.CharFilter(method=_cnae_filter, help_text="subclass 4711-3/02, or a prefix: 47, 47.1, 4711-3")
-    segmento = df.CharFilter(field_name="segmento_mercado_id", help_text="market segment code, e.g. varejo")
-    livre = df.BooleanFilter(help_text="already a free-market (ACL) consumer")
-    situacao = df.ChoiceFilter(choices=models.Situacao.choices, help_text="AT (active) or DS (deactivated)")
-    possui_gd = df.BooleanFilter(field_name="ceg_gd", lookup_expr="isnull", exclude=True, help_text="has a DG plant")
-    pac_min = df.NumberFilter(field_name="pac", lookup_expr="gte", help_text="PAC (kW) at least")
-    pac_max = df.NumberFilter(field_name="pac", lookup_expr="lte", help_text="PAC (kW) at most")
-    energia_min = df.NumberFilter(field_name="energia_anual_kwh", lookup_expr="gte", help_text="annual kWh at least")
-    energia_max = df.NumberFilter(field_name="energia_anual_kwh", lookup_expr="lte", help_text="annual kWh at most")
-    demanda_min = df.NumberFilter(field_name="demanda_pico_kw", lookup_expr="gte", help_text="peak kW at least")
-    demanda_max = df.NumberFilter(field_name="demanda_pico_kw", lookup_expr="lte", help_text="peak kW at most")
-    media_dic_min = df.NumberFilter(field_name="media_dic", lookup_expr="gte", help_text="mean monthly DIC (h)")
-    media_dic_max = df.NumberFilter(field_name="media_dic", lookup_expr="lte")
-    media_fic_min = df.NumberFilter(field_name="media_fic", lookup_expr="gte", help_text="mean monthly FIC")
-    media_fic_max = df.NumberFilter(field_name="media_fic", lookup_expr="lte")
-    bbox = df.CharFilter(method="filter_bbox", help_text="min_lon,min_lat,max_lon,max_lat (SIRGAS 2000)")
-    poligono = df.CharFilter(method="filter_polygon", help_text='GeoJSON Polygon, e.g. {"type":"Polygon",...}')
-    lat = df.NumberFilter(method="filter_noop", help_text="with lon and raio_m: centre of a radius search")
-    lon = df.NumberFilter(method="filter_noop")
-    raio_m = df.NumberFilter(method="filter_noop", help_text="radius in metres around lat/lon (max 500 km)")
+    uf = CodeFilter(
+        field_name="municipio__uf", choices=_ufs, help_text="UF (maiúsculas ou minúsculas), p. ex. RS; vários: RS,SC"
+    )
+    municipio = MultiValueFilter(
+        method="filter_municipio",
+        help_text="código IBGE (4314902) ou nome, com a UF se o nome se repete (Tapejara/RS); vários: a,b",
+    )  # fmt: skip
+    classe = CodeFilter(
+        field_name="classe_consumo_id", choices=_classes, endpoint="classes-consumo",
+        help_text="classe/subclasse da BDGD (CO1) ou a classe inteira (CO); vários: CO1,CO2",
+    )  # fmt: skip
+    tipo_cliente = CodeFilter(
+        field_name="classe_consumo__tipo_cliente", choices=_choices(models.TipoCliente), help_text="PF ou PJ"
+    )
+    grupo_tensao = CodeFilter(
+        field_name="grupo_tensao_id", choices=_grupos_tensao, endpoint="grupos-tensao",
+        help_text="BT, MT ou AT; A = MT e AT, B = BT",
+    )  # fmt: skip
+    grupo_tarifario = CodeFilter(
+        field_name="grupo_tarifario_id", choices=_grupos_tarifarios, endpoint="grupos-tarifarios",
+        help_text="subgrupo tarifário, p. ex. A4; vários: A4,A3a",
+    )  # fmt: skip
+    cnae = MultiValueFilter(
+        method=_cnae_filter,
+        help_text="subclasse 4711-3/02 ou um prefixo: 47, 47.1, 4711-3; vários separados por vírgula",
+    )  # fmt: skip
+    segmento = CodeFilter(
+        field_name="segmento_mercado_id", choices=_segmentos, endpoint="segmentos",
+        help_text="segmento de mercado (código ou nome), p. ex. varejo",
+    )  # fmt: skip
+    livre = StrictBooleanFilter(help_text=f"já é consumidor livre (ACL): {BOOLEAN_HELP}")
+    situacao = CodeFilter(choices=_choices(models.Situacao), help_text="AT (ativa) ou DS (desativada)")
+    possui_gd = StrictBooleanFilter(method="filter_gd", help_text=f"tem usina de geração distribuída: {BOOLEAN_HELP}")
+    pac_min = df.NumberFilter(field_name="pac", lookup_expr="gte", help_text="PAC (kW) mínima")
+    pac_max = df.NumberFilter(field_name="pac", lookup_expr="lte", help_text="PAC (kW) máxima")
+    energia_min = df.NumberFilter(field_name="energia_anual_kwh", lookup_expr="gte", help_text="kWh/ano mínimo")
+    energia_max = df.NumberFilter(field_name="energia_anual_kwh", lookup_expr="lte", help_text="kWh/ano máximo")
+    demanda_min = df.NumberFilter(
+        field_name="demanda_pico_kw", lookup_expr="gte", help_text="demanda de pico (kW) mínima"
+    )
+    demanda_max = df.NumberFilter(
+        field_name="demanda_pico_kw", lookup_expr="lte", help_text="demanda de pico (kW) máxima"
+    )
+    media_dic_min = df.NumberFilter(field_name="media_dic", lookup_expr="gte", help_text="DIC médio mensal (h) mínimo")
+    media_dic_max = df.NumberFilter(field_name="media_dic", lookup_expr="lte", help_text="DIC médio mensal (h) máximo")
+    media_fic_min = df.NumberFilter(field_name="media_fic", lookup_expr="gte", help_text="FIC médio mensal mínimo")
+    media_fic_max = df.NumberFilter(field_name="media_fic", lookup_expr="lte", help_text="FIC médio mensal máximo")
+    bbox = df.CharFilter(method="filter_bbox", help_text="lon_min,lat_min,lon_max,lat_max (SIRGAS 2000)")
+    poligono = df.CharFilter(method="filter_polygon", help_text='Polygon GeoJSON, p. ex. {"type":"Polygon",...}')
+    lat = df.NumberFilter(method="filter_noop", help_text="com lon e raio_m: centro de uma busca por raio")
+    lon = df.NumberFilter(method="filter_noop", help_text="com lat e raio_m: centro de uma busca por raio")
+    raio_m = df.NumberFilter(method="filter_noop", help_text="raio em metros em torno de lat/lon (máx. 500 km)")
 
     class Meta:
         model = models.LeadBruto
@@ -79,13 +304,20 @@ class LeadFilter(df.FilterSet):
     def filter_noop(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return queryset  # lat/lon/raio_m act together, in filter_queryset
 
+    def filter_gd(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
+        return queryset.filter(ceg_gd__isnull=not value)
+
+    def filter_municipio(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        ufs = self.form.cleaned_data.get("uf") or []
+        return queryset.filter(municipio_id__in=municipio_codes(value, uf=ufs))
+
     def filter_bbox(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
         try:
             minx, miny, maxx, maxy = (float(v) for v in value.split(","))
         except ValueError:
-            raise ValidationError({"bbox": "expected four numbers: min_lon,min_lat,max_lon,max_lat"}) from None
+            raise ValidationError("esperados quatro números: lon_min,lat_min,lon_max,lat_max") from None
         if not (-180 <= minx < maxx <= 180 and -90 <= miny < maxy <= 90):
-            raise ValidationError({"bbox": "expected min_lon < max_lon within ±180 and min_lat < max_lat within ±90"})
+            raise ValidationError("esperado lon_min < lon_max dentro de ±180 e lat_min < lat_max dentro de ±90")
         box = Polygon.from_bbox((minx, miny, maxx, maxy))
         box.srid = 4674
         return queryset.filter(coordenada__bboverlaps=box)
@@ -94,29 +326,33 @@ class LeadFilter(df.FilterSet):
         try:
             data = json.loads(value)
             if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
-                raise ValidationError({"poligono": "expected a GeoJSON Polygon or MultiPolygon"})
+                raise ValidationError("esperado um Polygon ou MultiPolygon GeoJSON")
             geometry = GEOSGeometry(json.dumps(data))
             geometry.srid = 4674  # GeoJSON is lon/lat; SIRGAS 2000 and WGS 84 agree to the metre
         except (ValueError, GEOSException, TypeError):
-            raise ValidationError({"poligono": "not valid GeoJSON"}) from None
+            raise ValidationError("não é um GeoJSON válido") from None
         if geometry.num_coords > MAX_POLYGON_VERTICES:
-            raise ValidationError({"poligono": f"more than {MAX_POLYGON_VERTICES} vertices"})
+            raise ValidationError(f"mais de {MAX_POLYGON_VERTICES} vértices")
         if not geometry.valid:
-            raise ValidationError({"poligono": f"invalid polygon: {geometry.valid_reason}"})
+            raise ValidationError(f"polígono inválido: {geometry.valid_reason}")
         return queryset.filter(coordenada__intersects=geometry)
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:
-        queryset = super().filter_queryset(queryset)
+        for name, value in self.form.cleaned_data.items():
+            try:
+                queryset = self.filters[name].filter(queryset, value)
+            except ValidationError as exc:  # a filter's own error, under the parameter's name
+                raise ValidationError({name: exc.messages}) from None
         lat, lon, radius = (self.form.cleaned_data.get(k) for k in ("lat", "lon", "raio_m"))
         given = [v is not None for v in (lat, lon, radius)]
         if any(given) and not all(given):
-            raise ValidationError({"raio_m": "a radius search needs lat, lon and raio_m together"})
+            raise ValidationError({"raio_m": "uma busca por raio precisa de lat, lon e raio_m juntos"})
         if all(given):
             lat, lon, radius = float(lat), float(lon), float(radius)
             if not (-90 <= lat <= 90 and -180 <= lon <= 180):
-                raise ValidationError({"lat": "lat must be within ±90 and lon within ±180"})
+                raise ValidationError({"lat": "lat deve estar dentro de ±90 e lon dentro de ±180"})
             if not (0 < radius <= MAX_RADIUS_M):
-                raise ValidationError({"raio_m": f"raio_m must be > 0 and at most {MAX_RADIUS_M}"})
+                raise ValidationError({"raio_m": f"raio_m deve ser > 0 e no máximo {MAX_RADIUS_M}"})
             centre = Point(lon, lat, srid=4674)
             # The GiST index narrows to a box in degrees; the spheroid distance then decides.
             dlat = radius / 110_574

@@ -8,28 +8,79 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
+from django.db.models.expressions import RawSQL
+from django.db.models.functions import Cast
 
 from . import models
 from .filters import LeadFilter
 
-# Orderings a list accepts: a nullable field lists only units that have it (cursor pagination needs values).
-ORDERINGS = {
-    "energia_anual_kwh": "energia_anual_kwh",
-    "-energia_anual_kwh": "energia_anual_kwh",
-    "pac": "pac",
-    "-pac": "pac",
-    "media_dic": "media_dic",
-    "-media_dic": "media_dic",
+# Orderings a list accepts: every numeric column it shows, ascending or descending. A nullable column
+# lists only units that have it (cursor pagination needs values); exports put the units without it last.
+ORDER_FIELDS = ("energia_anual_kwh", "pac", "demanda_pico_kw", "media_dic", "media_fic")
+ORDERINGS: dict[str, str | None] = {
+    **{f"{sign}{field}": field for field in ORDER_FIELDS for sign in ("", "-")},
     "uc_id": None,
+    "-uc_id": None,
 }
-# Columns of CSV/XLSX exports, in order.
-EXPORT_COLUMNS = [
-    "uc_id", "cod_id", "distribuidora_id", "ano", "camada", "situacao", "classe_consumo_id", "cnae_id",
-    "segmento_mercado_id", "grupo_tensao_id", "grupo_tarifario_id", "municipio_id", "bairro", "cep", "pac",
-    "carga_instalada_kw", "demanda_contratada_kw", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic",
-    "livre", "ceg_gd", "fonte_coordenada",
-]  # fmt: skip
+# Parameters a list takes besides its filters; anything else is refused, not ignored.
+LIST_PARAMS = frozenset({"ordering", "cursor", "page_size", "limit", "format"})
+
+
+@dataclass(frozen=True)
+class ExportColumn:
+    header: str
+    value: Any  # a field path, or an expression annotated under `x_<header>`
+    kind: str = "text"  # text (identifiers and codes stay text in XLSX), number
+
+
+def _sim_nao(yes: Q, no: Q) -> Case:
+    """'sim', 'não', or empty when the source says neither."""
+    return Case(
+        When(yes, then=Value("sim")), When(no, then=Value("não")), default=Value(None), output_field=CharField()
+    )
+
+
+# Columns of CSV/XLSX exports (API, export jobs and the admin), in order: codes with their descriptions,
+# the place by name, the final coordinate in WGS 84 (6 decimals, about 0.1 m) and booleans as sim/não.
+EXPORT_FIELDS = [
+    ExportColumn("uc_id", Cast("uc_id", CharField())),
+    ExportColumn("cod_id", "cod_id"),
+    ExportColumn("distribuidora", Cast("distribuidora_id", CharField())),
+    ExportColumn("distribuidora_nome", "distribuidora__nome"),
+    ExportColumn("ano", "ano", "number"),
+    ExportColumn("camada", "camada"),
+    ExportColumn("situacao", "situacao"),
+    ExportColumn("classe", "classe_consumo_id"),
+    ExportColumn("classe_descricao", "classe_consumo__descricao"),
+    ExportColumn("tipo_cliente", "classe_consumo__tipo_cliente"),
+    ExportColumn("cnae", "cnae_id"),
+    ExportColumn("cnae_descricao", "cnae__descricao"),
+    ExportColumn("segmento", "segmento_mercado_id"),
+    ExportColumn("segmento_nome", "segmento_mercado__nome"),
+    ExportColumn("grupo_tensao", "grupo_tensao_id"),
+    ExportColumn("grupo_tarifario", "grupo_tarifario_id"),
+    ExportColumn("modalidade_tarifaria", "modalidade_tarifaria_id"),
+    ExportColumn("municipio", "municipio_id"),
+    ExportColumn("municipio_nome", "municipio__nome"),
+    ExportColumn("uf", "municipio__uf"),
+    ExportColumn("bairro", "bairro"),
+    ExportColumn("cep", "cep"),
+    ExportColumn("pac_kw", "pac", "number"),
+    ExportColumn("carga_instalada_kw", "carga_instalada_kw", "number"),
+    ExportColumn("demanda_contratada_kw", "demanda_contratada_kw", "number"),
+    ExportColumn("energia_anual_kwh", "energia_anual_kwh", "number"),
+    ExportColumn("demanda_pico_kw", "demanda_pico_kw", "number"),
+    ExportColumn("media_dic_h", "media_dic", "number"),
+    ExportColumn("media_fic", "media_fic", "number"),
+    ExportColumn("livre", _sim_nao(Q(livre=True), Q(livre=False))),
+    ExportColumn("possui_gd", _sim_nao(Q(ceg_gd__isnull=False), Q(ceg_gd__isnull=True))),
+    ExportColumn("ceg_gd", "ceg_gd"),
+    ExportColumn("lat", RawSQL("round(ST_Y(ST_Transform(coordenada, 4326))::numeric, 6)", [], FloatField()), "number"),
+    ExportColumn("lon", RawSQL("round(ST_X(ST_Transform(coordenada, 4326))::numeric, 6)", [], FloatField()), "number"),
+    ExportColumn("fonte_coordenada", "fonte_coordenada"),
+]
+EXPORT_COLUMNS = [column.header for column in EXPORT_FIELDS]
 GEOJSON_MAX_FEATURES = 10_000
 GEOJSON_PRECISION = 6  # decimal places of degrees: about 0.1 m
 
@@ -38,8 +89,11 @@ LIST_RELATED = ("distribuidora", "municipio", "classe_consumo", "segmento_mercad
 
 def lead_list(*, params: Mapping[str, Any], ordering: str = "uc_id") -> QuerySet[models.LeadBruto]:
     """Units matching the filters, with what the list shows; ValidationError names a bad parameter."""
-    if ordering not in ORDERINGS:
-        raise ValidationError({"ordering": f"{ordering!r} is not one of {', '.join(ORDERINGS)}"})
+    check_ordering(ordering)
+    unknown = sorted(set(params) - set(LeadFilter.base_filters) - LIST_PARAMS)
+    if unknown:
+        accepted = ", ".join(sorted([*LeadFilter.base_filters, *LIST_PARAMS]))
+        raise ValidationError({name: f"parâmetro desconhecido; os aceitos são {accepted}" for name in unknown})
     queryset = models.LeadBruto.objects.select_related(*LIST_RELATED)
     filterset = LeadFilter(data=params, queryset=queryset)
     if not filterset.is_valid():
@@ -117,10 +171,43 @@ def lead_geojson(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bytes:
         return cursor.fetchone()[0].encode()
 
 
+def check_ordering(ordering: str) -> None:
+    if ordering not in ORDERINGS:
+        raise ValidationError({"ordering": f"{ordering!r} não é uma ordenação aceita: {', '.join(ORDERINGS)}"})
+
+
+def export_limit(params: Mapping[str, Any]) -> int | None:
+    """The row limit an export was asked for (`limit`, or the list's `page_size`), or None for all."""
+    for name in ("limit", "page_size"):
+        raw = params.get(name)
+        if raw not in (None, ""):
+            if not str(raw).isdigit() or int(raw) < 1:
+                raise ValidationError({name: f"{raw!r} não é um inteiro positivo"})
+            return int(raw)
+    return None
+
+
+def export_rows(queryset: QuerySet[models.LeadBruto]) -> QuerySet[Any]:
+    """The export columns of these units, in EXPORT_COLUMNS order (value lists)."""
+    annotations = {f"x_{c.header}": c.value for c in EXPORT_FIELDS if not isinstance(c.value, str)}
+    names = [c.value if isinstance(c.value, str) else f"x_{c.header}" for c in EXPORT_FIELDS]
+    return queryset.annotate(**annotations).values_list(*names)
+
+
 def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
-    """SQL (and its parameters) of the filtered units' export columns, for COPY ... TO STDOUT."""
-    queryset = lead_list(params=params).order_by().values(*EXPORT_COLUMNS)
-    return queryset.query.sql_with_params()
+    """SQL (and its parameters) of the filtered units' export columns, for COPY ... TO STDOUT (no header:
+    EXPORT_COLUMNS is). In the list's `ordering` (units without the value last) and up to its `limit`."""
+    ordering = str(params.get("ordering") or "uc_id")
+    check_ordering(ordering)
+    queryset = lead_list(params=params)
+    field = ORDERINGS[ordering] or "uc_id"
+    key = F(field).desc(nulls_last=True) if ordering.startswith("-") else F(field).asc(nulls_last=True)
+    queryset = queryset.order_by(key, "uc_id") if field != "uc_id" else queryset.order_by(key)
+    limit = export_limit(params)
+    rows = export_rows(queryset)
+    if limit is not None:
+        rows = rows[:limit]
+    return rows.query.sql_with_params()
 
 
 def lead_count_exceeds(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bool:

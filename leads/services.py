@@ -99,13 +99,9 @@ def annual_figures_refresh(*, uc_ids: list[int] | None = None) -> int:
 
 
 def export_create(*, user_id: int, formato: str, filtros: dict[str, str]) -> Exportacao:
-    """Record an export job and queue it when the transaction commits (filters are validated first)."""
-    from .tasks import export_write
-
-    selectors.lead_list(params=filtros)  # raises ValidationError naming a bad filter
-    job = Exportacao.objects.create(dono_id=user_id, formato=formato, filtros=filtros)
-    transaction.on_commit(lambda: export_write.delay(str(job.pk)))
-    return job
+    """Record an export job (its filters, ordering and limit validated first); the caller queues it."""
+    selectors.lead_export_sql(params=filtros)  # raises ValidationError naming a bad parameter
+    return Exportacao.objects.create(dono_id=user_id, formato=formato, filtros=filtros)
 
 
 def export_write(*, export_id: str) -> Exportacao:
@@ -154,12 +150,17 @@ def _progress(job: Exportacao, rows: int) -> None:
 def _write_csv(path: Path, query: str, params: tuple[object, ...], job: Exportacao) -> int:
     rows = 0
     with path.open("wb") as handle, connection.cursor() as cursor:
-        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", params) as copy:
+        handle.write(csv_header())
+        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy:
             for block in copy:
                 handle.write(block)
                 rows += bytes(block).count(b"\n")
-                _progress(job, rows - 1)
-    return rows - 1
+                _progress(job, rows)
+    return rows
+
+
+def csv_header() -> bytes:
+    return (",".join(selectors.EXPORT_COLUMNS) + "\n").encode()
 
 
 def xlsx_write(path: Path, query: str, params: tuple[object, ...], job: Exportacao | None = None) -> int:
@@ -169,6 +170,7 @@ def xlsx_write(path: Path, query: str, params: tuple[object, ...], job: Exportac
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("leads")
     sheet.append(selectors.EXPORT_COLUMNS)
+    numbers = [column.kind == "number" for column in selectors.EXPORT_FIELDS]
     rows = 0
     with (
         connection.cursor() as cursor,
@@ -179,7 +181,7 @@ def xlsx_write(path: Path, query: str, params: tuple[object, ...], job: Exportac
             pending += bytes(block)
             lines, _, pending = pending.rpartition(b"\n")
             for record in csv.reader(io.StringIO(lines.decode())):
-                sheet.append([_cell(v) for v in record])
+                sheet.append([_cell(v, numeric) for v, numeric in zip(record, numbers, strict=True)])
                 rows += 1
             if job is not None:
                 _progress(job, rows)
@@ -187,10 +189,10 @@ def xlsx_write(path: Path, query: str, params: tuple[object, ...], job: Exportac
     return rows
 
 
-def _cell(value: str) -> object:
+def _cell(value: str, numeric: bool) -> object:
+    """A cell as its column says: identifiers and codes stay text (a uc_id as a float loses digits)."""
     if value == "":
         return None
-    try:
-        return int(value) if value.lstrip("-").isdigit() and len(value) < 16 else float(value)
-    except ValueError:
+    if not numeric:
         return value
+    return int(value) if value.lstrip("-").isdigit() else float(value)

@@ -78,5 +78,29 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
                 status=status.HTTP_422_UNPROCESSABLE_ENTITY,
             )
         return Response(
-            {**asdict(result), "sanidade_cmo": dispatch.cmo_sanity(result.cmo, body.validated_data["ano_pld"])}
+            {
+                **asdict(result),
+                "sanidade_cmo": dispatch.cmo_sanity(result.cmo, body.validated_data["ano_pld"]),
+                "avisos": _warnings(result, carga),
+            }
         )
+
+
+# Above this share of the load met by deficit, the plan says the plants given cannot carry the load.
+DEFICIT_WARNING_SHARE = 0.05
+
+
+def _warnings(result: dispatch.Resultado, carga: dict[str, list[float]]) -> list[str]:
+    """What a reader of the plan must know before trusting its cost and CMO."""
+    load = sum(sum(values) for values in carga.values())
+    deficit = sum(sum(values) for values in result.deficit.values())
+    if load <= 0 or deficit <= 0:
+        return []
+    share = deficit / load
+    words = f"{share:.1%}".replace(".", ",")
+    if share >= DEFICIT_WARNING_SHARE:
+        return [
+            f"o déficit atende {words} da carga: as usinas e interligações dadas não bastam, e custo e CMO "
+            "refletem o custo do déficit, não a operação"
+        ]
+    return [f"há déficit em algumas horas ({words} da carga)"]

@@ -5,9 +5,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import django_filters as df
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -20,9 +21,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
-from leads import models, selectors, services
-from leads.filters import LeadFilter
-from youon.lib.pagination import KeyCursorPagination, StrictCursorPagination
+from leads import models, selectors, services, tasks
+from leads.filters import LeadFilter, StrictBooleanFilter
+from youon.lib.pagination import AggregateCursorPagination, StrictCursorPagination
 
 from . import serializers
 
@@ -43,8 +44,30 @@ def _django_errors(exc: DjangoValidationError) -> ValidationError:
 ORDERING = OpenApiParameter(
     "ordering",
     str,
-    description="uc_id (default), energia_anual_kwh, pac or media_dic; '-' for descending",
+    description="uc_id (padrão) ou uma coluna numérica da lista; '-' para decrescente. Ordenada por uma coluna, "
+    "a lista traz só as unidades que a têm; as exportações trazem as sem valor no fim.",
     enum=list(selectors.ORDERINGS),
+)
+
+
+def _filter_parameters() -> list[OpenApiParameter]:
+    """LeadFilter's parameters, for the endpoints besides the list that take them (GeoJSON, CSV, XLSX)."""
+    parameters = []
+    for name, spec in LeadFilter.base_filters.items():
+        kind: Any = OpenApiTypes.STR
+        if isinstance(spec, df.NumberFilter):
+            kind = OpenApiTypes.NUMBER
+        elif isinstance(spec, StrictBooleanFilter):
+            kind = OpenApiTypes.BOOL
+        parameters.append(OpenApiParameter(name, kind, description=str(spec.extra.get("help_text", ""))))
+    return parameters
+
+
+FILTERS = _filter_parameters()
+EXPORT_LIMIT = OpenApiParameter(
+    "limit",
+    {"type": "integer", "minimum": 1},
+    description="no máximo este número de linhas, na ordem de `ordering` (page_size também é aceito)",
 )
 
 
@@ -64,7 +87,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
     filterset_class = LeadFilter
     filter_backends = [SchemaOnlyFilterBackend]
     lookup_field = "uc_id"
-    lookup_value_regex = r"-?\d{1,19}"
+    lookup_value_regex = r"[^/]+"
 
     def get_queryset(self) -> Any:
         try:
@@ -79,16 +102,17 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         try:
             detail = selectors.lead_detail(uc_id=int(uc_id))
         except (models.LeadBruto.DoesNotExist, ValueError, OverflowError):
-            raise NotFound("no unit with this uc_id") from None
+            raise NotFound(f"nenhuma unidade com uc_id {uc_id!r} (um inteiro de até 19 dígitos)") from None
         return Response(serializers.LeadDetailSerializer(detail).data)
 
     @extend_schema(
         parameters=[
+            *FILTERS,
             OpenApiParameter(
                 "limit",
                 {"type": "integer", "minimum": 1, "maximum": selectors.GEOJSON_MAX_FEATURES, "default": 1000},
                 description=f"features, at most {selectors.GEOJSON_MAX_FEATURES}",
-            )
+            ),
         ],
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
         description="The filtered units as a GeoJSON FeatureCollection (located units only), for maps.",
@@ -102,15 +126,35 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         return HttpResponse(body, content_type="application/geo+json")
 
     def _export_job(self, request: Request, formato: str) -> Response | None:
-        """A job instead of a direct answer when the list is above the synchronous threshold."""
-        if not selectors.lead_count_exceeds(queryset=self.get_queryset(), limit=settings.EXPORT_SYNC_MAX_ROWS):
+        """A job instead of a direct answer when the export is above its synchronous threshold (XLSX,
+        built in memory, has a lower one than streamed CSV)."""
+        threshold = settings.EXPORT_SYNC_MAX_ROWS if formato == "csv" else settings.EXPORT_XLSX_SYNC_MAX_ROWS
+        try:
+            limit = selectors.export_limit(request.query_params)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+        if limit is not None and limit <= threshold:
             return None
-        filtros = {k: v for k, v in request.query_params.items() if k not in ("cursor", "page_size", "ordering")}
-        job = services.export_create(user_id=request.user.pk, formato=formato, filtros=filtros)
+        if not selectors.lead_count_exceeds(queryset=self.get_queryset(), limit=threshold):
+            return None
+        # Every value of a repeated parameter, joined as the filters read them (classe=CO1&classe=CO2).
+        filtros = {k: ",".join(request.query_params.getlist(k)) for k in request.query_params if k != "cursor"}
+        try:
+            job = services.export_create(user_id=request.user.pk, formato=formato, filtros=filtros)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+        transaction.on_commit(lambda: tasks.export_write.delay(str(job.pk)))
         url = reverse("exportacao-detail", args=[job.pk], request=request)
         return Response({"exportacao": url, "status": job.status}, status=202)
 
+    def _export_sql(self, request: Request) -> tuple[str, tuple[Any, ...]]:
+        try:
+            return selectors.lead_export_sql(params=request.query_params)
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+
     @extend_schema(
+        parameters=[*FILTERS, ORDERING, EXPORT_LIMIT],
         responses={(200, "text/csv"): OpenApiTypes.STR, 202: OpenApiTypes.OBJECT},
         description=(
             "The filtered units as CSV, streamed by PostgreSQL (COPY ... TO STDOUT). Above "
@@ -122,14 +166,14 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         job = self._export_job(request, "csv")
         if job is not None:
             return job
-        query, params = selectors.lead_export_sql(params=request.query_params)
+        query, params = self._export_sql(request)
 
         def stream() -> Iterator[bytes]:
             with (
                 connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)", params) as copy,
+                cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy,
             ):
-                buffer = bytearray()
+                buffer = bytearray(services.csv_header())
                 for block in copy:  # COPY hands out about a row at a time: send ~1 MiB writes
                     buffer += block
                     if len(buffer) >= 1 << 20:
@@ -142,6 +186,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         return response
 
     @extend_schema(
+        parameters=[*FILTERS, ORDERING, EXPORT_LIMIT],
         responses={(200, XLSX): OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT},
         description="The filtered units as XLSX; above EXPORT_SYNC_MAX_ROWS units, 202 with an export job.",
     )
@@ -150,7 +195,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         job = self._export_job(request, "xlsx")
         if job is not None:
             return job
-        query, params = selectors.lead_export_sql(params=request.query_params)
+        query, params = self._export_sql(request)
         with tempfile.NamedTemporaryFile(suffix=".xlsx") as handle:
             services.xlsx_write(Path(handle.name), query, params)
             body = Path(handle.name).read_bytes()
@@ -194,11 +239,13 @@ class ExportacaoViewSet(
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         try:
-            serializer.instance = services.export_create(
+            job = services.export_create(
                 user_id=self.request.user.pk, formato=data["formato"], filtros=data.get("filtros", {})
             )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
+        serializer.instance = job
+        transaction.on_commit(lambda: tasks.export_write.delay(str(job.pk)))
 
     @extend_schema(responses={(200, "application/octet-stream"): OpenApiTypes.BINARY})
     @action(detail=True, methods=["get"])
@@ -210,24 +257,41 @@ class ExportacaoViewSet(
 
 
 class AggregateViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: ignore[type-arg]
-    """Rows of a materialized summary, filtered by exact values of a few columns."""
+    """Rows of a materialized summary, filtered by exact values of a few columns, ordered by any figure."""
 
     filters: dict[str, str] = {}
-    pagination_class = KeyCursorPagination
+    orderings: tuple[str, ...] = ()
+    pagination_class = AggregateCursorPagination
 
     def get_queryset(self) -> Any:
-        queryset = self.serializer_class.Meta.model.objects.all().order_by("chave")
+        queryset = self.serializer_class.Meta.model.objects.all()
         for param, field in self.filters.items():
             value = self.request.query_params.get(param)
             if value is not None:
+                if param == "uf":
+                    value = value.upper()
                 if _PARAM_SCHEMAS[param]["type"] == "integer" and not value.isdigit():
-                    raise ValidationError({param: f"{value!r} is not an integer"})
+                    raise ValidationError({param: f"{value!r} não é um inteiro"})
                 if "enum" in _PARAM_SCHEMAS[param] and value not in _PARAM_SCHEMAS[param]["enum"]:
-                    raise ValidationError(
-                        {param: f"{value!r} is not one of {', '.join(_PARAM_SCHEMAS[param]['enum'])}"}
-                    )
+                    raise ValidationError({param: f"{value!r} não é um de {', '.join(_PARAM_SCHEMAS[param]['enum'])}"})
                 queryset = queryset.filter(**{field: value})
+        ordering = self.request.query_params.get("ordering")
+        if ordering:
+            if ordering.lstrip("-") not in self.orderings:
+                accepted = ", ".join(f"{field}, -{field}" for field in self.orderings)
+                raise ValidationError({"ordering": f"{ordering!r} não é uma ordenação aceita: {accepted}"})
+            # Cursor pages need a value to resume from: rows without the figure are left out of this order.
+            queryset = queryset.filter(**{f"{ordering.lstrip('-')}__isnull": False})
         return queryset
+
+
+def _aggregate_ordering(orderings: tuple[str, ...]) -> OpenApiParameter:
+    return OpenApiParameter(
+        "ordering",
+        str,
+        enum=[f"{sign}{field}" for field in orderings for sign in ("", "-")],
+        description="ordena por uma das colunas numéricas ('-' decrescente); sem ela, pela chave",
+    )
 
 
 _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -240,33 +304,44 @@ _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
 }
 
 
-def _aggregate_params(filters: dict[str, str]) -> list[OpenApiParameter]:
+def _aggregate_params(filters: dict[str, str], orderings: tuple[str, ...]) -> list[OpenApiParameter]:
     return [
-        OpenApiParameter(name, _PARAM_SCHEMAS[name], description=f"exact {field}") for name, field in filters.items()
+        *(
+            OpenApiParameter(name, _PARAM_SCHEMAS[name], description=f"igual a {field}")
+            for name, field in filters.items()
+        ),
+        _aggregate_ordering(orderings),
     ]
 
 
 _MUNICIPIO_FILTERS = {"uf": "uf", "ano": "ano", "municipio": "municipio_id"}
 _DISTRIBUIDORA_FILTERS = {"distribuidora": "distribuidora_id", "ano": "ano", "camada": "camada"}
 _SEGMENTO_FILTERS = {"distribuidora": "distribuidora_id", "ano": "ano", "segmento": "segmento_mercado_id"}
+_FIGURES = ("n_ucs", "energia_anual_kwh", "pac_total_kw", "media_dic", "media_fic")
+_MUNICIPIO_ORDERINGS = (*_FIGURES, "n_ativas", "n_pj")
+_DISTRIBUIDORA_ORDERINGS = (*_FIGURES, "n_ativas", "n_livres", "n_com_gd")
+_SEGMENTO_ORDERINGS = (*_FIGURES, "n_livres")
 
 
-@extend_schema_view(list=extend_schema(parameters=_aggregate_params(_MUNICIPIO_FILTERS)))
+@extend_schema_view(list=extend_schema(parameters=_aggregate_params(_MUNICIPIO_FILTERS, _MUNICIPIO_ORDERINGS)))
 class ResumoMunicipioViewSet(AggregateViewSet):
     serializer_class = serializers.ResumoMunicipioSerializer
     filters = _MUNICIPIO_FILTERS
+    orderings = _MUNICIPIO_ORDERINGS
 
 
-@extend_schema_view(list=extend_schema(parameters=_aggregate_params(_DISTRIBUIDORA_FILTERS)))
+@extend_schema_view(list=extend_schema(parameters=_aggregate_params(_DISTRIBUIDORA_FILTERS, _DISTRIBUIDORA_ORDERINGS)))
 class ResumoDistribuidoraViewSet(AggregateViewSet):
     serializer_class = serializers.ResumoDistribuidoraSerializer
     filters = _DISTRIBUIDORA_FILTERS
+    orderings = _DISTRIBUIDORA_ORDERINGS
 
 
-@extend_schema_view(list=extend_schema(parameters=_aggregate_params(_SEGMENTO_FILTERS)))
+@extend_schema_view(list=extend_schema(parameters=_aggregate_params(_SEGMENTO_FILTERS, _SEGMENTO_ORDERINGS)))
 class ResumoSegmentoViewSet(AggregateViewSet):
     serializer_class = serializers.ResumoSegmentoSerializer
     filters = _SEGMENTO_FILTERS
+    orderings = _SEGMENTO_ORDERINGS
 
 
 DOMAIN_MODELS = {
@@ -290,6 +365,8 @@ def domain_viewset(model_class: type[Any]) -> type[viewsets.ReadOnlyModelViewSet
         (viewsets.ReadOnlyModelViewSet,),
         {
             "queryset": model_class.objects.all(),
+            # Codes may hold a slash (CNAE 4711-3/02, sent as 4711-3%2F02 or 4711-3/02).
+            "lookup_value_regex": r"[^?#]+?",
             "serializer_class": serializers.domain_serializer(model_class),
             "permission_classes": [permissions.IsAuthenticated],
         },

@@ -39,10 +39,12 @@ class StrictCursorPagination(CursorPagination):
         return (ordering,) if ordering.lstrip("-") == "uc_id" else (ordering, "uc_id")
 
 
-class KeyCursorPagination(StrictCursorPagination):
-    """Cursor pagination on a summary's unique text key."""
+class AggregateCursorPagination(StrictCursorPagination):
+    """Cursor pagination of a summary: by its unique text key, or by a figure (`ordering`, checked by the
+    view) and then the key."""
 
     ordering = "chave"
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
-        return ("chave",)
+        ordering = request.query_params.get("ordering")
+        return (ordering, "chave") if ordering else ("chave",)
