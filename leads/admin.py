@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import admin
+from django.contrib.gis.geos import Point
 from django.http import HttpRequest
+from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
 from import_export.admin import ExportMixin
-from leaflet.admin import LeafletGeoAdmin
+
+from youon import formatos
 
 from . import models, resources, selectors
 
@@ -24,6 +28,52 @@ class ReadOnlyDomainAdmin(ExportMixin, admin.ModelAdmin):
         return False
 
 
+class ImportedDataAdmin(ExportMixin, admin.ModelAdmin):
+    """Imported data is the source file's: viewed and exported here, corrected by a re-import."""
+
+    def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    class Media:
+        css = {"all": ["leaflet/leaflet.css", "youon/mapa.css"]}
+        js = ["leaflet/leaflet.js", "youon/mapa.js"]
+
+
+def mapa(point: Any, *, rotulo: str, municipio: models.Municipio | None) -> str:
+    """A small map of a point (static/youon/mapa.js): the configured base, else municipality outlines."""
+    if point is None:
+        return "sem localização"
+    return format_html(
+        '<div class="yo-mapa" data-lat="{}" data-lon="{}" data-rotulo="{}" data-tiles="{}" data-atribuicao="{}" '
+        'data-uf="{}" data-municipio="{}" data-contornos="{}"></div>',
+        f"{point.y:.6f}", f"{point.x:.6f}", rotulo, settings.MAP_TILE_URL, settings.MAP_TILE_ATTRIBUTION,
+        municipio.uf if municipio else "", municipio.cod_ibge if municipio else "",
+        static("youon/geo/municipios/"),
+    )  # fmt: skip
+
+
+class DistribuidoraComDadosFilter(admin.SimpleListFilter):
+    """Only the distributors whose units are in the database (imported, or written by hand)."""
+
+    title = "distribuidora"
+    parameter_name = "distribuidora"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(str(cod), f"{nome} ({cod})") for cod, nome in selectors.distribuidoras_com_dados()]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(distribuidora_id=int(value)) if value.isdigit() else queryset.none()
+
+
 @admin.register(models.Distribuidora)
 class DistribuidoraAdmin(ReadOnlyDomainAdmin):
     list_display = ["cod_aneel", "nome"]
@@ -31,11 +81,18 @@ class DistribuidoraAdmin(ReadOnlyDomainAdmin):
 
 
 @admin.register(models.Municipio)
-class MunicipioAdmin(ReadOnlyDomainAdmin, LeafletGeoAdmin):
+class MunicipioAdmin(ReadOnlyDomainAdmin):
     resource_classes = [resources.MunicipioResource]
     list_display = ["cod_ibge", "nome", "uf", "regiao", "populacao_2022", "idhm_2010"]
     list_filter = ["uf", "regiao", "capital"]
     search_fields = ["nome", "=cod_ibge"]
+    exclude = ["sede"]
+    readonly_fields = ["localizacao"]
+    Media = ImportedDataAdmin.Media
+
+    @admin.display(description="sede")
+    def localizacao(self, obj: models.Municipio) -> str:
+        return mapa(obj.sede, rotulo=obj.nome, municipio=obj)
 
 
 @admin.register(models.GrupoTensao, models.GrupoTarifario, models.ModalidadeTarifaria)
@@ -76,14 +133,19 @@ class CnaeAdmin(ReadOnlyDomainAdmin):
 
 
 @admin.register(models.PontoNotavel)
-class PontoNotavelAdmin(ExportMixin, LeafletGeoAdmin):
+class PontoNotavelAdmin(ImportedDataAdmin):
     resource_classes = [resources.PontoNotavelResource]
     list_display = ["cod_id", "fonte", "tipo", "distribuidora", "ano", "municipio", "ficticio"]
-    list_filter = ["fonte", "ano", "ficticio", "tipo", "distribuidora"]
+    list_filter = ["fonte", "ano", "ficticio", "tipo", DistribuidoraComDadosFilter]
     search_fields = ["=cod_id"]
     list_select_related = ["distribuidora", "municipio"]
-    raw_id_fields = ["municipio"]
     show_full_result_count = False
+    exclude = ["geom"]
+    readonly_fields = ["localizacao"]
+
+    @admin.display(description="localização")
+    def localizacao(self, obj: models.PontoNotavel) -> str:
+        return mapa(obj.geom, rotulo=f"{obj.fonte} {obj.cod_id}", municipio=obj.municipio)
 
 
 class EnrichmentLogInline(admin.TabularInline):
@@ -98,22 +160,22 @@ class EnrichmentLogInline(admin.TabularInline):
 
 
 @admin.register(models.LeadBruto)
-class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
+class LeadBrutoAdmin(ImportedDataAdmin):
     resource_classes = [resources.LeadBrutoResource]
     list_display = [
-        "cod_curto", "camada", "distribuidora", "ano", "classe_consumo", "municipio", "pac", "situacao", "livre",
+        "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "camada", "ano", "livre",
     ]  # fmt: skip
     list_filter = [
         "camada", "ano", "situacao", "livre", "grupo_tensao", "grupo_tarifario", "classe_consumo__tipo_cliente",
-        "segmento_mercado", "status", "distribuidora",
+        "segmento_mercado", "status", DistribuidoraComDadosFilter,
     ]  # fmt: skip
-    # Exact matches only: they use the indexes (the list may hold tens of millions of units).
-    search_fields = ["=cod_id", "=pn_con", "=cnae__subclasse"]
+    search_help_text = (
+        "COD_ID ou ponto notável exatos, nome do município (Porto Alegre ou Porto Alegre/RS), CNAE (código ou texto)"
+    )
     list_select_related = ["distribuidora", "classe_consumo", "municipio"]
-    raw_id_fields = ["cnae", "municipio"]
     show_full_result_count = False
     list_per_page = 50
-    readonly_fields = ["uc_id", "series_mensais", "coordenada_final", "created_at", "updated_at"]
+    readonly_fields = ["uc_id", "series_mensais", "coordenada_final", "mapa_unidade", "created_at", "updated_at"]
     inlines = [EnrichmentLogInline]
     fieldsets = [
         (None, {"fields": ["uc_id", "cod_id", "distribuidora", "ano", "camada", "status", "situacao"]}),
@@ -134,10 +196,13 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
             },
         ),
         ("Carga", {"fields": ["pac", "carga_instalada_kw", "demanda_contratada_kw", "tensao_fornecimento"]}),
+        ("Números do ano", {"fields": ["energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic"]}),
         (
             "Localização",
             {
                 "fields": [
+                    "coordenada_final",
+                    "mapa_unidade",
                     "municipio",
                     "bairro",
                     "cep",
@@ -149,8 +214,6 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
                     "uni_tr_at",
                     "sub",
                     "conj",
-                    "coordenada_final",
-                    "geom",
                 ]
             },
         ),
@@ -171,6 +234,36 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
         ),
     ]
 
+    @admin.display(description="município", ordering="municipio__nome")
+    def municipio_uf(self, obj: models.LeadBruto) -> str:
+        return f"{obj.municipio.nome}/{obj.municipio.uf}" if obj.municipio else "—"
+
+    @admin.display(description="classe", ordering="classe_consumo_id")
+    def classe(self, obj: models.LeadBruto) -> str:
+        if obj.classe_consumo is None:
+            return "—"
+        return format_html('<span title="{}">{}</span>', obj.classe_consumo.descricao, obj.classe_consumo_id)
+
+    @admin.display(description="energia/ano", ordering="energia_anual_kwh")
+    def energia(self, obj: models.LeadBruto) -> str:
+        return formatos.energia(obj.energia_anual_kwh)
+
+    @admin.display(description="PAC", ordering="pac")
+    def pac_kw(self, obj: models.LeadBruto) -> str:
+        return formatos.potencia(obj.pac)
+
+    @admin.display(description="média DIC", ordering="media_dic")
+    def dic(self, obj: models.LeadBruto) -> str:
+        return formatos.horas(obj.media_dic)
+
+    def get_search_results(self, request: HttpRequest, queryset: Any, search_term: str) -> tuple[Any, bool]:
+        """Exact COD_ID or notable point, a municipality by name, a CNAE by code, prefix or words: each
+        resolved first in its small table, so the search over the units uses their indexes."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        return queryset.filter(selectors.lead_search(term)), False
+
     @admin.display(description="COD_ID", ordering="cod_id")
     def cod_curto(self, obj: models.LeadBruto) -> str:
         return obj.cod_id if len(obj.cod_id) <= 20 else f"{obj.cod_id[:16]}…"
@@ -187,12 +280,27 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
 
     @admin.display(description="coordenada final")
     def coordenada_final(self, obj: models.LeadBruto) -> str:
-        coord = models.LeadComCoordenadas.objects.filter(
-            uc_id=obj.uc_id, camada=obj.camada, distribuidora_id=obj.distribuidora_id, ano=obj.ano
-        ).first()
+        coord = self._coordenada(obj)
         if coord is None or coord.lat is None:
             return "sem localização"
         return f"{coord.lat:.6f}, {coord.lon:.6f} ({coord.fonte_coordenada})"
+
+    @admin.display(description="mapa")
+    def mapa_unidade(self, obj: models.LeadBruto) -> str:
+        """The final coordinate on the map, whichever its source (own point, notable point, transformer)."""
+        coord = self._coordenada(obj)
+        point = Point(coord.lon, coord.lat, srid=4674) if coord is not None and coord.lat is not None else None
+        return mapa(
+            point, rotulo=f"{obj.cod_id[:20]} ({coord.fonte_coordenada if coord else ''})", municipio=obj.municipio
+        )
+
+    @staticmethod
+    def _coordenada(obj: models.LeadBruto) -> Any:
+        if not hasattr(obj, "_coordenada_final"):
+            obj._coordenada_final = models.LeadComCoordenadas.objects.filter(  # type: ignore[attr-defined]
+                uc_id=obj.uc_id, camada=obj.camada, distribuidora_id=obj.distribuidora_id, ano=obj.ano
+            ).first()
+        return obj._coordenada_final  # type: ignore[attr-defined]
 
     @admin.display(description="energia, demanda e qualidade por mês")
     def series_mensais(self, obj: models.LeadBruto) -> str:
@@ -224,22 +332,42 @@ class LeadBrutoAdmin(ExportMixin, LeafletGeoAdmin):
 
 
 @admin.register(models.LeadEnrichmentLog)
-class LeadEnrichmentLogAdmin(ExportMixin, admin.ModelAdmin):
+class LeadEnrichmentLogAdmin(ImportedDataAdmin):
     list_display = ["uc", "etapa", "resultado", "executado_em"]
     list_filter = ["resultado", "etapa"]
     raw_id_fields = ["uc"]
     show_full_result_count = False
 
 
+class ResumoAdmin(ReadOnlyDomainAdmin):
+    """A materialized summary: figures rounded and with their units."""
+
+    @admin.display(description="unidades", ordering="n_ucs")
+    def unidades(self, obj: Any) -> str:
+        return formatos.numero(obj.n_ucs)
+
+    @admin.display(description="energia/ano", ordering="energia_anual_kwh")
+    def energia(self, obj: Any) -> str:
+        return formatos.energia(obj.energia_anual_kwh)
+
+    @admin.display(description="média DIC", ordering="media_dic")
+    def dic(self, obj: Any) -> str:
+        return formatos.horas(obj.media_dic)
+
+    @admin.display(description="média FIC", ordering="media_fic")
+    def fic(self, obj: Any) -> str:
+        return formatos.vezes(obj.media_fic)
+
+
 @admin.register(models.ResumoEnergiaMunicipio)
-class ResumoEnergiaMunicipioAdmin(ReadOnlyDomainAdmin):
-    list_display = ["nome", "uf", "ano", "n_ucs", "n_ativas", "n_pj", "energia_anual_kwh", "media_dic", "media_fic"]
+class ResumoEnergiaMunicipioAdmin(ResumoAdmin):
+    list_display = ["nome", "uf", "ano", "unidades", "n_ativas", "n_pj", "energia", "dic", "fic"]
     list_filter = ["uf", "ano"]
     search_fields = ["nome"]
 
 
 @admin.register(models.ResumoDistribuidoraAno)
-class ResumoDistribuidoraAnoAdmin(ReadOnlyDomainAdmin):
-    list_display = ["nome", "ano", "camada", "n_ucs", "n_ativas", "n_livres", "n_com_gd", "energia_anual_kwh"]
+class ResumoDistribuidoraAnoAdmin(ResumoAdmin):
+    list_display = ["nome", "ano", "camada", "unidades", "n_ativas", "n_livres", "n_com_gd", "energia", "dic", "fic"]
     list_filter = ["ano", "camada"]
     search_fields = ["nome"]

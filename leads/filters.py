@@ -213,7 +213,20 @@ def municipio_codes(values: Iterable[str], uf: Sequence[str] = ()) -> list[str]:
     return codes
 
 
+def municipio_search(value: str) -> list[str]:
+    """IBGE codes a search term names: a code, or a name (every UF that has it), or Nome/UF."""
+    try:
+        return municipio_codes([value])
+    except ValidationError:
+        folded = fold(value)
+        return [cod for cod, nome in models.Municipio.objects.values_list("cod_ibge", "nome") if fold(nome) == folded]
+
+
 def _cnae_filter(queryset: QuerySet[models.LeadBruto], name: str, value: list[str]) -> QuerySet[models.LeadBruto]:
+    return queryset.filter(cnae_condition(value))
+
+
+def cnae_condition(value: list[str]) -> Q:
     """Exact subclass (`4711-3/02`), or a prefix: division (`47`), group (`47.1` or `471`), class (`4711-3`)."""
     condition = Q()
     for item in value:
@@ -226,13 +239,13 @@ def _cnae_filter(queryset: QuerySet[models.LeadBruto], name: str, value: list[st
                 f"{item!r} não é uma subclasse CNAE (NNNN-N/NN) nem um prefixo de divisão/grupo/classe"
             )
         if len(digits) == 2:
-            condition |= Q(cnae__divisao=digits)
+            condition |= Q(cnae__subclasse__startswith=digits)
             continue
         subclass_prefix = digits[:4] + ("-" + digits[4] if len(digits) > 4 else "")
         if len(digits) > 5:
             subclass_prefix += "/" + digits[5:]
         condition |= Q(cnae__subclasse__startswith=subclass_prefix)
-    return queryset.filter(condition)
+    return condition
 
 
 class LeadFilter(df.FilterSet):

@@ -341,38 +341,73 @@ class LeadBruto(models.Model):
     uc_id = models.BigIntegerField(
         primary_key=True, help_text="intel_lead.hash_id(distribuidora, cod_id, ano, camada): stable across re-imports"
     )
-    cod_id = models.CharField(max_length=256, help_text="BDGD COD_ID, or the key derived when the file has none")
-    distribuidora = models.ForeignKey(Distribuidora, on_delete=models.PROTECT, db_index=False)
+    cod_id = models.CharField(
+        "COD_ID", max_length=256, help_text="BDGD COD_ID, or the key derived when the file has none"
+    )
+    distribuidora = models.ForeignKey(
+        Distribuidora, on_delete=models.PROTECT, db_index=False, verbose_name="distribuidora"
+    )
     ano = models.SmallIntegerField()
-    camada = EnumField(max_length=6, choices=Camada.choices, enum_type="camada_enum")
+    camada = EnumField("camada", max_length=6, choices=Camada.choices, enum_type="camada_enum")
     status = models.CharField(
-        max_length=10, choices=StatusProcessamento.choices, default=StatusProcessamento.RAW, db_default="raw"
+        "status de processamento",
+        max_length=10,
+        choices=StatusProcessamento.choices,
+        default=StatusProcessamento.RAW,
+        db_default="raw",
     )
     data_conexao = models.DateField("data de conexão", null=True, blank=True)
     data_conexao_placeholder = models.BooleanField(
         default=False, db_default=False, help_text="DAT_CON was 01/01/2000, the BDGD's frequent placeholder"
     )
-    cnae = models.ForeignKey(Cnae, null=True, blank=True, on_delete=models.PROTECT)
-    grupo_tensao = models.ForeignKey(GrupoTensao, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
-    grupo_tarifario = models.ForeignKey(GrupoTarifario, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
+    cnae = models.ForeignKey(Cnae, null=True, blank=True, on_delete=models.PROTECT, verbose_name="CNAE")
+    grupo_tensao = models.ForeignKey(
+        GrupoTensao, null=True, blank=True, on_delete=models.PROTECT, db_index=False, verbose_name="grupo de tensão"
+    )
+    grupo_tarifario = models.ForeignKey(
+        GrupoTarifario,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        verbose_name="subgrupo tarifário",
+    )
     modalidade_tarifaria = models.ForeignKey(
-        ModalidadeTarifaria, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+        ModalidadeTarifaria,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        verbose_name="modalidade tarifária",
     )
-    tipo_sistema = models.ForeignKey(TipoSistema, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
-    situacao = models.CharField(max_length=2, choices=Situacao.choices, null=True, blank=True)
-    classe_consumo = models.ForeignKey(ClasseConsumo, null=True, blank=True, on_delete=models.PROTECT)
+    tipo_sistema = models.ForeignKey(
+        TipoSistema, null=True, blank=True, on_delete=models.PROTECT, db_index=False, verbose_name="tipo de sistema"
+    )
+    situacao = models.CharField("situação", max_length=2, choices=Situacao.choices, null=True, blank=True)
+    classe_consumo = models.ForeignKey(
+        ClasseConsumo, null=True, blank=True, on_delete=models.PROTECT, verbose_name="classe de consumo"
+    )
     segmento_mercado = models.ForeignKey(
-        SegmentoMercado, null=True, blank=True, on_delete=models.PROTECT, db_index=False
+        SegmentoMercado,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        db_index=False,
+        verbose_name="segmento de mercado",
     )
-    municipio = models.ForeignKey(Municipio, null=True, blank=True, on_delete=models.PROTECT)
+    municipio = models.ForeignKey(Municipio, null=True, blank=True, on_delete=models.PROTECT, verbose_name="município")
     bairro = models.CharField(max_length=254, null=True, blank=True)
-    cep = models.CharField(max_length=10, null=True, blank=True)
+    cep = models.CharField("CEP", max_length=10, null=True, blank=True)
     pac = models.FloatField("PAC (kW)", null=True, blank=True, help_text="DEM_CONT if > 0, else CAR_INST")
     pn_con = models.CharField("ponto notável de conexão", max_length=40, null=True, blank=True)
-    carga_instalada_kw = models.FloatField(null=True, blank=True, help_text="CAR_INST")
-    demanda_contratada_kw = models.FloatField(null=True, blank=True, help_text="DEM_CONT (MT/AT)")
-    tensao_fornecimento = models.CharField(max_length=3, null=True, blank=True, help_text="TEN_FORN code (TTEN)")
-    area_localizacao = models.CharField(max_length=2, choices=AreaLocalizacao.choices, null=True, blank=True)
+    carga_instalada_kw = models.FloatField("carga instalada (kW)", null=True, blank=True, help_text="CAR_INST")
+    demanda_contratada_kw = models.FloatField(
+        "demanda contratada (kW)", null=True, blank=True, help_text="DEM_CONT (MT/AT)"
+    )
+    tensao_fornecimento = models.CharField(
+        "tensão de fornecimento", max_length=3, null=True, blank=True, help_text="TEN_FORN code (TTEN)"
+    )
+    area_localizacao = models.CharField("área", max_length=2, choices=AreaLocalizacao.choices, null=True, blank=True)
     livre = models.BooleanField("consumidor livre", null=True, blank=True, help_text="LIV = 1")
     ceg_gd = models.CharField("usina de GD (CEG)", max_length=21, null=True, blank=True)
     no_pac = models.CharField("nó elétrico (PAC da BDGD)", max_length=40, null=True, blank=True)
@@ -384,21 +419,29 @@ class LeadBruto(models.Model):
     tip_sist = models.CharField("tipo de sistema de fornecimento", max_length=11, null=True, blank=True)
     tip_cc = models.CharField("curva de carga típica", max_length=40, null=True, blank=True)
     codigos_desconhecidos = models.JSONField(
-        default=dict, db_default={}, blank=True, help_text="BDGD codes outside the domain tables, by column"
+        "códigos desconhecidos",
+        default=dict,
+        db_default={},
+        blank=True,
+        help_text="BDGD codes outside the domain tables, by column",
     )
     # Yearly figures of the monthly tables, written with them (importer, services.annual_figures_refresh):
     # what lists filter and sort on, without aggregating twelve rows per unit at query time.
     energia_anual_kwh = models.FloatField("energia anual (kWh)", null=True, blank=True)
     demanda_pico_kw = models.FloatField("demanda de pico (kW)", null=True, blank=True)
-    media_dic = models.FloatField("DIC médio mensal (h)", null=True, blank=True)
-    media_fic = models.FloatField("FIC médio mensal", null=True, blank=True)
-    geom = models.PointField(srid=4674, null=True, blank=True, help_text="the unit's own point, when known")
+    media_dic = models.FloatField("média DIC (h/mês)", null=True, blank=True)
+    media_fic = models.FloatField("média FIC (por mês)", null=True, blank=True)
+    geom = models.PointField(
+        "ponto próprio", srid=4674, null=True, blank=True, help_text="the unit's own point, when known"
+    )
     # The final coordinate as the importer resolved it (same rule as the view lead_com_coordenadas), kept
     # on the row so map and radius searches use a GiST index.
-    coordenada = models.PointField(srid=4674, null=True, blank=True)
-    fonte_coordenada = models.CharField(max_length=13, choices=FonteCoordenada.choices, null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_default=Now())
-    updated_at = models.DateTimeField(auto_now=True, db_default=Now())
+    coordenada = models.PointField("coordenada final", srid=4674, null=True, blank=True)
+    fonte_coordenada = models.CharField(
+        "fonte da coordenada", max_length=13, choices=FonteCoordenada.choices, null=True, blank=True
+    )
+    created_at = models.DateTimeField("criado em", auto_now_add=True, db_default=Now())
+    updated_at = models.DateTimeField("atualizado em", auto_now=True, db_default=Now())
 
     class Meta:
         # Partitioned by published layer (ano, distribuidora, camada): one table per layer, swapped in whole
@@ -412,6 +455,7 @@ class LeadBruto(models.Model):
             models.Index(fields=["energia_anual_kwh"], name="lead_bruto_energia_anual_idx"),
             models.Index(fields=["media_dic"], name="lead_bruto_media_dic_idx"),
             models.Index(fields=["media_fic"], name="lead_bruto_media_fic_idx"),
+            models.Index(fields=["demanda_pico_kw"], name="lead_bruto_demanda_pico_idx"),
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(camada="PONNOT"), name="lead_bruto_camada_de_uc"),

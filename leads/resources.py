@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from import_export import fields, resources
+from typing import Any
 
-from . import models
+from django.db.models import QuerySet
+from import_export import fields, resources, widgets
+
+from . import models, selectors
 
 
 class MunicipioResource(resources.ModelResource):
@@ -36,7 +39,24 @@ class PontoNotavelResource(resources.ModelResource):
         return obj.geom.x if obj.geom else None
 
 
-class LeadBrutoResource(resources.ModelResource):
-    class Meta:
-        model = models.LeadBruto
-        exclude = ["geom", "codigos_desconhecidos"]
+def _lead_resource() -> type[resources.ModelResource]:
+    """The admin's unit export: the API's export columns (codes with descriptions, place names, the final
+    coordinate in WGS 84, sim/não), identifiers as text, computed by the database in one query."""
+
+    def filter_export(self: resources.ModelResource, queryset: QuerySet[Any], **kwargs: Any) -> QuerySet[Any]:
+        return queryset.annotate(**selectors.export_annotations())
+
+    attributes: dict[str, Any] = {
+        column.header: fields.Field(
+            attribute=f"x_{column.header}",
+            column_name=column.header,
+            widget=widgets.FloatWidget(coerce_to_string=False) if column.kind == "number" else widgets.Widget(),
+        )
+        for column in selectors.EXPORT_FIELDS
+    }
+    attributes["filter_export"] = filter_export
+    attributes["Meta"] = type("Meta", (), {"model": models.LeadBruto, "fields": selectors.EXPORT_COLUMNS})
+    return type("LeadBrutoResource", (resources.ModelResource,), attributes)
+
+
+LeadBrutoResource = _lead_resource()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -12,7 +13,7 @@ from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value,
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast
 
-from . import models
+from . import filters, models
 from .filters import LeadFilter
 
 # Orderings a list accepts: every numeric column it shows, ascending or descending. A nullable column
@@ -76,8 +77,12 @@ EXPORT_FIELDS = [
     ExportColumn("livre", _sim_nao(Q(livre=True), Q(livre=False))),
     ExportColumn("possui_gd", _sim_nao(Q(ceg_gd__isnull=False), Q(ceg_gd__isnull=True))),
     ExportColumn("ceg_gd", "ceg_gd"),
-    ExportColumn("lat", RawSQL("round(ST_Y(ST_Transform(coordenada, 4326))::numeric, 6)", [], FloatField()), "number"),
-    ExportColumn("lon", RawSQL("round(ST_X(ST_Transform(coordenada, 4326))::numeric, 6)", [], FloatField()), "number"),
+    ExportColumn(
+        "lat", RawSQL("round(ST_Y(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField()), "number"
+    ),
+    ExportColumn(
+        "lon", RawSQL("round(ST_X(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField()), "number"
+    ),
     ExportColumn("fonte_coordenada", "fonte_coordenada"),
 ]
 EXPORT_COLUMNS = [column.header for column in EXPORT_FIELDS]
@@ -187,11 +192,15 @@ def export_limit(params: Mapping[str, Any]) -> int | None:
     return None
 
 
+def export_annotations() -> dict[str, Any]:
+    """The export columns as annotations named `x_<header>` (the admin's export reads them too)."""
+    return {f"x_{c.header}": F(c.value) if isinstance(c.value, str) else c.value for c in EXPORT_FIELDS}
+
+
 def export_rows(queryset: QuerySet[models.LeadBruto]) -> QuerySet[Any]:
     """The export columns of these units, in EXPORT_COLUMNS order (value lists)."""
-    annotations = {f"x_{c.header}": c.value for c in EXPORT_FIELDS if not isinstance(c.value, str)}
-    names = [c.value if isinstance(c.value, str) else f"x_{c.header}" for c in EXPORT_FIELDS]
-    return queryset.annotate(**annotations).values_list(*names)
+    annotations = export_annotations()
+    return queryset.annotate(**annotations).values_list(*annotations)
 
 
 def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
@@ -213,3 +222,45 @@ def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]
 def lead_count_exceeds(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bool:
     """Whether a list holds more than `limit` units, counting no further than that."""
     return queryset.order_by().values("uc_id")[: limit + 1].count() > limit
+
+
+def distribuidoras_com_dados() -> list[tuple[int, str]]:
+    """(code, name) of the distributors with units: imported layers, and rows written by hand (the
+    DEFAULT partition, small). Reads no layer's table."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT d.cod_aneel, d.nome FROM intel_lead.distribuidora d
+            WHERE d.cod_aneel IN (
+                SELECT distribuidora_id FROM intel_lead.import_status WHERE status = 'completed'
+                UNION SELECT distribuidora_id FROM intel_lead.lead_bruto_default)
+            ORDER BY d.nome"""
+        )
+        return list(cursor.fetchall())
+
+
+def lead_search(term: str) -> Q:
+    """What a unit search means: the exact COD_ID or notable point, a municipality by name (or Nome/UF),
+    a CNAE by code or prefix, or CNAE descriptions holding every word. Each is resolved in its small
+    table first, so the condition on the units is on indexed columns."""
+    condition = Q(cod_id=term) | Q(pn_con=term)
+    try:
+        condition |= Q(municipio_id__in=filters.municipio_search(term))
+    except ValidationError:
+        pass
+    if re.fullmatch(r"[\d.\-/]{2,9}", term):
+        try:
+            condition |= filters.cnae_condition([term])
+        except ValidationError:
+            pass
+    else:
+        words = [filters.fold(w) for w in term.split() if len(w) > 2]
+        if words:
+            cnaes = [
+                subclasse
+                for subclasse, descricao in models.Cnae.objects.values_list("subclasse", "descricao")
+                if all(w in filters.fold(descricao) for w in words)
+            ]
+            if cnaes:
+                condition |= Q(cnae_id__in=cnaes)
+    return condition

@@ -106,8 +106,10 @@ INSTALLED_APPS = [
     "django.contrib.gis",
     "django.contrib.humanize",
     "rest_framework",
+    "rest_framework_simplejwt",  # its pt-BR messages
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from the project, not a CDN
     "django_filters",
     "leaflet",
     "import_export",
@@ -142,6 +144,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "youon.navigation.navegacao",
             ],
         },
     },
@@ -183,7 +186,8 @@ STORAGES = {
     },
 }
 LOGIN_URL = "/contas/login/"
-LOGIN_REDIRECT_URL = "/operacoes/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/contas/login/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Where downloaded BDGD files and other large inputs are kept.
 DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var" / "data")))
@@ -291,6 +295,9 @@ SPECTACULAR_SETTINGS = {
     "day-ahead load forecasts, model versions and dispatch plans.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "OrigemEnum": "leads.models.Origem",
@@ -301,14 +308,16 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# The maps' base layer: a tile URL template (OpenStreetMap by default), or empty for a blank base with
+# municipality outlines (what the maps also fall back to when the tiles cannot load).
+MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; colaboradores do OpenStreetMap")
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (-15.8, -47.9),
     "DEFAULT_ZOOM": 4,
     "MIN_ZOOM": 3,
     "MAX_ZOOM": 19,
-    "TILES": [
-        ("OpenStreetMap", "https://tile.openstreetmap.org/{z}/{x}/{y}.png", {"attribution": "&copy; OpenStreetMap"}),
-    ],
+    "TILES": [("Mapa de fundo", MAP_TILE_URL, {"attribution": MAP_TILE_ATTRIBUTION})] if MAP_TILE_URL else [],
 }
 
 IMPORT_EXPORT_USE_TRANSACTIONS = True
@@ -336,6 +345,8 @@ BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")
 
 # Exports: lists up to this many units stream at once; larger ones run as Celery jobs.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)
+# XLSX is built whole before it is sent (about 0.5 ms a row): above this many rows it is a job too.
+EXPORT_XLSX_SYNC_MAX_ROWS = env_int("EXPORT_XLSX_SYNC_MAX_ROWS", 5_000)
 
 # --- Load forecasting ---
 # Where trained model folders (Keras files, scalers, metadata.json) are written.

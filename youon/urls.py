@@ -3,13 +3,15 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.defaults import page_not_found
 from django.views.defaults import server_error as default_server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView
 
 from forecasting.views import operacoes
+
+from .views import api_not_found, inicio
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -19,13 +21,13 @@ def health(request: HttpRequest) -> JsonResponse:
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """JSON for the API (clients parse it), Django's page elsewhere."""
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Not found."}, status=404)
+        return JsonResponse({"detail": "Não encontrado."}, status=404)
     return page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": "Internal error; it has been logged."}, status=500)
+        return JsonResponse({"detail": "Erro interno; foi registrado."}, status=500)
     return default_server_error(request)
 
 
@@ -36,8 +38,10 @@ handler500 = server_error
 admin.site.site_header = "You.On Intelligence"
 admin.site.site_title = "You.On Intelligence"
 admin.site.index_title = "Administração"
+admin.site.site_url = "/"
 
 urlpatterns = [
+    path("", inicio, name="inicio"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("operacoes/", operacoes, name="operacoes"),
@@ -50,4 +54,5 @@ urlpatterns = [
     path("api/token/blacklist/", TokenBlacklistView.as_view(), name="token_blacklist"),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    re_path(r"^api/(?P<path>.*)$", api_not_found),
 ]
