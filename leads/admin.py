@@ -58,6 +58,22 @@ def mapa(point: Any, *, rotulo: str, municipio: models.Municipio | None) -> str:
     )  # fmt: skip
 
 
+class CamadaFilter(admin.SimpleListFilter):
+    """The unit layers (notable points are not units)."""
+
+    title = "camada"
+    parameter_name = "camada"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [(value, label) for value, label in models.Camada.choices if value != models.Camada.PONNOT]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        if value is None:
+            return queryset
+        return queryset.filter(camada=value) if value in dict(self.lookup_choices) else queryset.none()
+
+
 class DistribuidoraComDadosFilter(admin.SimpleListFilter):
     """Only the distributors whose units are in the database (imported, or written by hand)."""
 
@@ -163,12 +179,13 @@ class EnrichmentLogInline(admin.TabularInline):
 class LeadBrutoAdmin(ImportedDataAdmin):
     resource_classes = [resources.LeadBrutoResource]
     list_display = [
-        "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "camada", "ano", "livre",
+        "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "camada_codigo", "ano", "livre",
     ]  # fmt: skip
     list_filter = [
-        "camada", "ano", "situacao", "livre", "grupo_tensao", "grupo_tarifario", "classe_consumo__tipo_cliente",
+        CamadaFilter, "ano", "situacao", "livre", "grupo_tensao", "grupo_tarifario", "classe_consumo__tipo_cliente",
         "segmento_mercado", "status", DistribuidoraComDadosFilter,
     ]  # fmt: skip
+    search_fields = ["=cod_id"]  # shows the search box; get_search_results says what a term matches
     search_help_text = (
         "COD_ID ou ponto notável exatos, nome do município (Porto Alegre ou Porto Alegre/RS), CNAE (código ou texto)"
     )
@@ -234,6 +251,10 @@ class LeadBrutoAdmin(ImportedDataAdmin):
         ),
     ]
 
+    @admin.display(description="camada", ordering="camada")
+    def camada_codigo(self, obj: models.LeadBruto) -> str:
+        return format_html('<span title="{}">{}</span>', obj.get_camada_display(), obj.camada)
+
     @admin.display(description="município", ordering="municipio__nome")
     def municipio_uf(self, obj: models.LeadBruto) -> str:
         return f"{obj.municipio.nome}/{obj.municipio.uf}" if obj.municipio else "—"
@@ -280,27 +301,31 @@ class LeadBrutoAdmin(ImportedDataAdmin):
 
     @admin.display(description="coordenada final")
     def coordenada_final(self, obj: models.LeadBruto) -> str:
-        coord = self._coordenada(obj)
-        if coord is None or coord.lat is None:
+        final = self._coordenada(obj)
+        if final is None:
             return "sem localização"
-        return f"{coord.lat:.6f}, {coord.lon:.6f} ({coord.fonte_coordenada})"
+        point, fonte = final
+        return f"{point.y:.6f}, {point.x:.6f} ({fonte})"
 
     @admin.display(description="mapa")
     def mapa_unidade(self, obj: models.LeadBruto) -> str:
         """The final coordinate on the map, whichever its source (own point, notable point, transformer)."""
-        coord = self._coordenada(obj)
-        point = Point(coord.lon, coord.lat, srid=4674) if coord is not None and coord.lat is not None else None
-        return mapa(
-            point, rotulo=f"{obj.cod_id[:20]} ({coord.fonte_coordenada if coord else ''})", municipio=obj.municipio
-        )
+        final = self._coordenada(obj)
+        if final is None:
+            return "sem localização"
+        return mapa(final[0], rotulo=f"{obj.cod_id[:20]} ({final[1]})", municipio=obj.municipio)
 
     @staticmethod
-    def _coordenada(obj: models.LeadBruto) -> Any:
-        if not hasattr(obj, "_coordenada_final"):
-            obj._coordenada_final = models.LeadComCoordenadas.objects.filter(  # type: ignore[attr-defined]
-                uc_id=obj.uc_id, camada=obj.camada, distribuidora_id=obj.distribuidora_id, ano=obj.ano
-            ).first()
-        return obj._coordenada_final  # type: ignore[attr-defined]
+    def _coordenada(obj: models.LeadBruto) -> tuple[Point, str] | None:
+        """The final coordinate the importer wrote on the row, else the view's rule (rows written by hand)."""
+        if obj.coordenada is not None:
+            return obj.coordenada, obj.fonte_coordenada or ""
+        coord = models.LeadComCoordenadas.objects.filter(
+            uc_id=obj.uc_id, camada=obj.camada, distribuidora_id=obj.distribuidora_id, ano=obj.ano
+        ).first()
+        if coord is None or coord.lat is None:
+            return None
+        return Point(coord.lon, coord.lat, srid=4674), coord.fonte_coordenada
 
     @admin.display(description="energia, demanda e qualidade por mês")
     def series_mensais(self, obj: models.LeadBruto) -> str:

@@ -339,10 +339,12 @@ class LeadBruto(models.Model):
     """
 
     uc_id = models.BigIntegerField(
-        primary_key=True, help_text="intel_lead.hash_id(distribuidora, cod_id, ano, camada): stable across re-imports"
+        "identificador (uc_id)",
+        primary_key=True,
+        help_text="intel_lead.hash_id(distribuidora, cod_id, ano, camada): o mesmo a cada reimportação",
     )
     cod_id = models.CharField(
-        "COD_ID", max_length=256, help_text="BDGD COD_ID, or the key derived when the file has none"
+        "COD_ID", max_length=256, help_text="COD_ID da BDGD, ou a chave derivada quando o arquivo não tem"
     )
     distribuidora = models.ForeignKey(
         Distribuidora, on_delete=models.PROTECT, db_index=False, verbose_name="distribuidora"
@@ -358,7 +360,10 @@ class LeadBruto(models.Model):
     )
     data_conexao = models.DateField("data de conexão", null=True, blank=True)
     data_conexao_placeholder = models.BooleanField(
-        default=False, db_default=False, help_text="DAT_CON was 01/01/2000, the BDGD's frequent placeholder"
+        "data de conexão fictícia",
+        default=False,
+        db_default=False,
+        help_text="DAT_CON era 01/01/2000, o valor de preenchimento frequente da BDGD",
     )
     cnae = models.ForeignKey(Cnae, null=True, blank=True, on_delete=models.PROTECT, verbose_name="CNAE")
     grupo_tensao = models.ForeignKey(
@@ -398,14 +403,14 @@ class LeadBruto(models.Model):
     municipio = models.ForeignKey(Municipio, null=True, blank=True, on_delete=models.PROTECT, verbose_name="município")
     bairro = models.CharField(max_length=254, null=True, blank=True)
     cep = models.CharField("CEP", max_length=10, null=True, blank=True)
-    pac = models.FloatField("PAC (kW)", null=True, blank=True, help_text="DEM_CONT if > 0, else CAR_INST")
+    pac = models.FloatField("PAC (kW)", null=True, blank=True, help_text="DEM_CONT se > 0, senão CAR_INST")
     pn_con = models.CharField("ponto notável de conexão", max_length=40, null=True, blank=True)
     carga_instalada_kw = models.FloatField("carga instalada (kW)", null=True, blank=True, help_text="CAR_INST")
     demanda_contratada_kw = models.FloatField(
         "demanda contratada (kW)", null=True, blank=True, help_text="DEM_CONT (MT/AT)"
     )
     tensao_fornecimento = models.CharField(
-        "tensão de fornecimento", max_length=3, null=True, blank=True, help_text="TEN_FORN code (TTEN)"
+        "tensão de fornecimento", max_length=3, null=True, blank=True, help_text="código TEN_FORN (TTEN)"
     )
     area_localizacao = models.CharField("área", max_length=2, choices=AreaLocalizacao.choices, null=True, blank=True)
     livre = models.BooleanField("consumidor livre", null=True, blank=True, help_text="LIV = 1")
@@ -423,7 +428,7 @@ class LeadBruto(models.Model):
         default=dict,
         db_default={},
         blank=True,
-        help_text="BDGD codes outside the domain tables, by column",
+        help_text="códigos da BDGD fora das tabelas de domínio, por coluna",
     )
     # Yearly figures of the monthly tables, written with them (importer, services.annual_figures_refresh):
     # what lists filter and sort on, without aggregating twelve rows per unit at query time.
@@ -432,7 +437,7 @@ class LeadBruto(models.Model):
     media_dic = models.FloatField("média DIC (h/mês)", null=True, blank=True)
     media_fic = models.FloatField("média FIC (por mês)", null=True, blank=True)
     geom = models.PointField(
-        "ponto próprio", srid=4674, null=True, blank=True, help_text="the unit's own point, when known"
+        "ponto próprio", srid=4674, null=True, blank=True, help_text="o ponto da própria unidade, quando conhecido"
     )
     # The final coordinate as the importer resolved it (same rule as the view lead_com_coordenadas), kept
     # on the row so map and radius searches use a GiST index.

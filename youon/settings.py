@@ -291,8 +291,9 @@ SIMPLE_JWT = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "You.On Intelligence API",
-    "DESCRIPTION": "Consumer units of the BDGD (ANEEL) as leads: filters, geography, aggregates, exports, imports; "
-    "day-ahead load forecasts, model versions and dispatch plans.",
+    "DESCRIPTION": "Unidades consumidoras da BDGD (ANEEL) como leads: filtros, geografia, agregados, exportações e "
+    "importações; previsão de carga do dia seguinte, versões de modelo e planos de despacho. Autenticação: JWT "
+    "(POST /api/token/) ou a sessão do site.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

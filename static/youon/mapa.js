@@ -10,13 +10,17 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {
         if (!data) return;
+        var own = null;
         L.geoJSON(data, {
+          onEachFeature: function (f, layer) { if (f.properties.cod_ibge === el.dataset.municipio) own = layer; },
           interactive: false,
           style: function (f) {
             var own = f.properties.cod_ibge === el.dataset.municipio;
             return { color: own ? "#1c7ed6" : "#868e96", weight: own ? 2.5 : 1, fill: own, fillOpacity: 0.06 };
           },
         }).addTo(map);
+        // Without a base map a street-level view is empty: show the place within its municipality.
+        if (own) map.fitBounds(own.getBounds(), { maxZoom: 13, padding: [10, 10] });
       });
   }
 
