@@ -6,6 +6,9 @@ import sys
 
 
 def main() -> None:
+    from youon import envfile
+
+    envfile.load()
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youon.settings")
     from django.core.management import execute_from_command_line
 

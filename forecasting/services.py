@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -172,7 +173,13 @@ def _evaluate(predict: Any, daily: Daily, days: np.ndarray) -> dict[str, dict[st
     return out
 
 
-def forecast_train(*, motivo: str, holdout_days: int | None = None, epochs: int | None = None) -> ModeloVersao:
+def forecast_train(
+    *,
+    motivo: str,
+    holdout_days: int | None = None,
+    epochs: int | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> ModeloVersao:
     """Train a candidate on every day before the holdout weeks, run the gates, promote it if it passes.
 
     Gates: the data are sane; on the holdout the candidate beats the weekly seasonal-naive baseline on
@@ -190,7 +197,7 @@ def forecast_train(*, motivo: str, holdout_days: int | None = None, epochs: int 
     first = max(features.HISTORY, holdout[0] - ml_settings.training_days)
     train = features.design(daily, np.arange(first, holdout[0]))
     validation = train.day >= holdout[0] - min(ml_settings.validation_days, (holdout[0] - first) // 4)
-    forecaster = Forecaster.fit(train.x, train.y, validation=validation, settings=ml_settings)
+    forecaster = Forecaster.fit(train.x, train.y, validation=validation, settings=ml_settings, progress=progress)
     candidate_metrics = _evaluate(forecaster.predict, daily, holdout)
     naive_metrics = {
         s: model.metrics(daily.values[s][holdout], model.seasonal_naive(daily.values[s], holdout)) for s in data.SERIES

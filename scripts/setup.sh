@@ -87,6 +87,19 @@ if ! psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db
 fi
 psql_admin -d "$db_name" -c "CREATE EXTENSION IF NOT EXISTS postgis"
 
+# --- Local settings ------------------------------------------------------------------------------
+# manage.py and the worker read .env (the environment wins): the README's commands work as shown.
+if [ ! -f .env ]; then
+  say "writing .env (local development settings)"
+  cat > .env <<ENV
+# Written by make setup for this machine: development settings (DEBUG on, local services).
+# A deployment sets real environment variables instead (see .env.example); they win over this file.
+DEBUG=1
+DATABASE_URL=$DATABASE_URL
+REDIS_URL=$REDIS_URL
+ENV
+fi
+
 say "migrating and loading reference data"
 .venv/bin/python manage.py migrate --noinput
 .venv/bin/python manage.py load_reference

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 
@@ -67,3 +69,31 @@ def test_production_settings_refuse_to_start_without_a_secret() -> None:
         capture_output=True, text=True,
     )  # fmt: skip
     assert result.returncode != 0 and "SECRET_KEY (or SECRET_KEY_FILE) must be set" in result.stderr
+
+
+def test_commands_read_the_local_env_file_and_the_environment_wins(tmp_path: Path) -> None:
+    """What `make setup` writes lets manage.py run without exports; a variable already set wins."""
+    import os
+    import subprocess
+    import sys
+
+    from youon import envfile
+
+    local = tmp_path / ".env"
+    local.write_text('# local\nDEBUG=1\nexport YOUON_X="from file"\nYOUON_Y=file\n')
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "SECRET_KEY_FILE", "DEBUG")}
+    env.update({"DJANGO_SETTINGS_MODULE": "youon.settings", "YOUON_ENV_FILE": str(local)})
+    root = Path(__file__).resolve().parent.parent
+    ran = subprocess.run([sys.executable, "manage.py", "check"], cwd=root, env=env, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
+
+    os.environ["YOUON_Y"] = "environment"
+    try:
+        envfile.load(local)
+        assert (os.environ["YOUON_X"], os.environ["YOUON_Y"]) == ("from file", "environment")
+    finally:
+        for name in ("YOUON_X", "YOUON_Y"):
+            os.environ.pop(name, None)
+    local.write_text("DEBUG=1\nnot a setting\n")
+    with pytest.raises(SystemExit, match=r"\.env:2: expected NAME=value"):
+        envfile.load(local)

@@ -4,6 +4,9 @@ import os
 
 from celery import Celery
 
+from . import envfile
+
+envfile.load()
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youon.settings")
 
 app = Celery("youon")

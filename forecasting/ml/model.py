@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -63,8 +64,11 @@ class Forecaster:
         validation: np.ndarray,
         settings: Settings | None = None,
         verbose: int = 0,
+        progress: Callable[[str], None] | None = None,
     ) -> Forecaster:
-        """Train on rows `~validation`, stop early on rows `validation` (the most recent ones)."""
+        """Train on rows `~validation`, stop early on rows `validation` (the most recent ones).
+
+        `progress`, when given, hears a line every PROGRESS_EVERY epochs of each network and at its end."""
         import tensorflow as tf
 
         settings = settings or Settings()
@@ -77,7 +81,7 @@ class Forecaster:
         std[std < 1e-6] = 1.0
         scaled = (x - mean) / std
         networks = []
-        for seed in settings.seeds:
+        for number, seed in enumerate(settings.seeds, start=1):
             tf.keras.utils.set_random_seed(seed)
             network = _network(x.shape[1], y.shape[1], settings)
             stop = tf.keras.callbacks.EarlyStopping(
@@ -89,7 +93,7 @@ class Forecaster:
                 validation_data=(scaled[validation], y[validation]),
                 epochs=settings.epochs,
                 batch_size=settings.batch,
-                callbacks=[stop],
+                callbacks=[stop, *_progress(progress, number, len(settings.seeds), settings.epochs)],
                 verbose=verbose,
             )
             networks.append(network)
@@ -166,3 +170,24 @@ def metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
         "mae": float(np.mean(np.abs(error))),
         "horas": len(a),
     }
+
+
+PROGRESS_EVERY = 10
+
+
+def _progress(report: Callable[[str], None] | None, network: int, networks: int, epochs: int) -> list[Any]:
+    """A Keras callback telling `report` how training goes (none without a listener)."""
+    if report is None:
+        return []
+    import tensorflow as tf
+
+    def on_epoch_end(epoch: int, logs: dict[str, float] | None = None) -> None:
+        if (epoch + 1) % PROGRESS_EVERY == 0:
+            loss = (logs or {}).get("val_loss")
+            shown = f"{loss:.4f}" if loss is not None else "—"
+            report(f"  rede {network}/{networks}: época {epoch + 1}/{epochs}, perda de validação {shown}")
+
+    def on_train_end(logs: dict[str, float] | None = None) -> None:
+        report(f"  rede {network}/{networks}: treinada")
+
+    return [tf.keras.callbacks.LambdaCallback(on_epoch_end=on_epoch_end, on_train_end=on_train_end)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from forecasting import selectors, services, tasks
-from forecasting.models import CargaHoraria, ObservacaoHoraria, PrevisaoHoraria, StatusModelo
+from forecasting.models import CargaHoraria, ModeloVersao, ObservacaoHoraria, PrevisaoHoraria, StatusModelo
 from tests.factories import ModeloVersaoFactory
 from tests.forecasting.conftest import FIXTURES, Replay
 
@@ -26,7 +27,10 @@ def two_years(settings, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_train_records_metrics_gates_and_artefact(two_years: None) -> None:
-    version = services.forecast_train(motivo="manual", epochs=2)
+    out = io.StringIO()
+    call_command("forecast_train", "--epochs", "2", stdout=out)  # the command says how training goes
+    assert "rede 1/" in out.getvalue() and "treinada" in out.getvalue()
+    version = ModeloVersao.objects.latest("pk")
     assert version.status in (StatusModelo.ATIVO, StatusModelo.REJEITADO)
     assert set(version.gates) == {"dados", "vence_ingenuo", "nao_pior_que_ativo"}
     assert version.metricas["holdout"] == ["2024-10-28", "2024-11-24"]
@@ -65,10 +69,12 @@ def test_issue_score_and_live_error(two_years: None, settings) -> None:  # type:
     version = services.forecast_train(motivo="manual", epochs=2)
     services.forecast_promote(version=version)
     assert services.forecast_issue(dia=date(2024, 11, 24)) == 5 * 24
-    assert services.forecast_issue(dia=date(2024, 11, 24)) == 5 * 24  # re-issue replaces
+    out = io.StringIO()
+    call_command("forecast_issue", "--dia", "2024-11-24", stdout=out)  # re-issue replaces
+    assert out.getvalue().startswith("24/11/2024: 120 horas previstas gravadas; 120 horas avaliadas")
     assert PrevisaoHoraria.objects.count() == 120
     assert services.forecast_issue() == 120  # 2024-11-25: the day after the last full day
-    assert services.forecast_score() == 120  # 24 Nov has actuals, 25 Nov not yet
+    assert services.forecast_score() == 0  # 24 Nov (actuals known) scored by the command, 25 Nov not yet
     se = PrevisaoHoraria.objects.get(serie="SE", instante="2024-11-24T03:00:00Z")
     actual = CargaHoraria.objects.get(subsistema="SE", instante="2024-11-24T03:00:00Z").carga_mw
     assert se.realizado_mw == pytest.approx(actual)

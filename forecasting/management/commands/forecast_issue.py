@@ -19,4 +19,6 @@ class Command(BaseCommand):
             hours = services.forecast_issue(dia=options["dia"])
         except services.ForecastError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(f"{hours} forecast hours written; {services.forecast_score()} hours scored")
+        dia = options["dia"]
+        quando = f"{dia:%d/%m/%Y}" if dia else "dia seguinte ao último dado"
+        self.stdout.write(f"{quando}: {hours} horas previstas gravadas; {services.forecast_score()} horas avaliadas")

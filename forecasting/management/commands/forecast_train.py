@@ -20,7 +20,10 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             version = services.forecast_train(
-                motivo=options["motivo"], epochs=options["epochs"], holdout_days=options["holdout_days"]
+                motivo=options["motivo"],
+                epochs=options["epochs"],
+                holdout_days=options["holdout_days"],
+                progress=self._progress if options["verbosity"] > 0 else None,
             )
         except services.ForecastError as exc:
             raise CommandError(str(exc)) from exc
@@ -31,3 +34,7 @@ class Command(BaseCommand):
         )
         for name, gate in version.gates.items():
             self.stdout.write(f"  gate {name}: {'passed' if gate['passou'] else 'FAILED'} ({gate['detalhe']})")
+
+    def _progress(self, line: str) -> None:
+        self.stdout.write(line)
+        self.stdout.flush()
