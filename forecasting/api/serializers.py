@@ -120,15 +120,15 @@ class DespachoSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 if sub not in dispatch.SUBSISTEMAS:
                     raise serializers.ValidationError({field: f"unknown subsystem {sub!r}"})
                 _series(attrs["horas"], f"{field}.{sub}", values)
-        if not attrs["hidros"] and not attrs["termicas"] and not attrs.get("intermitente"):
-            # Every MW would be deficit: the "optimum" is the deficit cost times the load, a number without meaning.
-            raise serializers.ValidationError(
-                {"detail": "sem usinas: informe hidros, termicas ou intermitente (sem geração, toda a carga é déficit)"}
-            )
         return attrs
 
     def problem(self, carga: dict[str, list[float]]) -> dispatch.Problema:
         data = self.validated_data
+        if not data["hidros"] and not data["termicas"] and not data.get("intermitente"):
+            # Every MW would be deficit: the "optimum" is the deficit cost times the load, a number without meaning.
+            raise serializers.ValidationError(
+                {"detail": "sem usinas: informe hidros, termicas ou intermitente (sem geração, toda a carga é déficit)"}
+            )
         try:
             problem = dispatch.Problema(
                 horas=data["horas"],
