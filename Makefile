@@ -19,6 +19,7 @@ test: setup lint
 lint:
 	@.venv/bin/ruff check .
 	@.venv/bin/ruff format --check .
+	@.venv/bin/mypy youon leads ingestion quality forecasting
 
 clean:
 	rm -rf .venv .pytest_cache .ruff_cache staticfiles

@@ -1,20 +1,21 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from .models import BalancoHorario, CargaHoraria, ModeloVersao, ObservacaoHoraria, PldHorario, PrevisaoHoraria
 
 
-class _HourlyAdmin(admin.ModelAdmin):
+class _HourlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Imported series: browsed by hour, written only by the importers."""
 
     date_hierarchy = "instante"
     show_full_result_count = False
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None):
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
         return False
 
 
@@ -50,7 +51,7 @@ class PrevisaoHorariaAdmin(_HourlyAdmin):
 
 
 @admin.register(ModeloVersao)
-class ModeloVersaoAdmin(admin.ModelAdmin):
+class ModeloVersaoAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     """Versions are created by training; staff read them here and promote or roll back by command."""
 
     list_display = ["__str__", "status", "motivo", "janela_inicio", "janela_fim", "segundos_treino", "criado_em",
@@ -58,5 +59,5 @@ class ModeloVersaoAdmin(admin.ModelAdmin):
     list_filter = ["status", "motivo"]
     readonly_fields = [f.name for f in ModeloVersao._meta.fields]
 
-    def has_add_permission(self, request):
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False

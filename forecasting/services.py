@@ -18,6 +18,7 @@ from django.conf import settings as django_settings
 from django.db import connection, transaction
 from django.db.models import Max
 from django.utils import timezone
+from numpy.typing import NDArray
 
 from youon.lib.db import copy_upsert
 
@@ -156,13 +157,13 @@ def _settings(epochs: int | None = None) -> Settings:
     return Settings(epochs=epochs or django_settings.FORECAST_EPOCHS)
 
 
-def _holdout(daily: Daily, holdout_days: int) -> np.ndarray:
+def _holdout(daily: Daily, holdout_days: int) -> NDArray[Any]:
     """The last `holdout_days` days whose SIN is fully known."""
     known = np.flatnonzero(~np.isnan(daily.values["SIN"]).any(axis=1))
     return known[-holdout_days:]
 
 
-def _evaluate(predict: Any, daily: Daily, days: np.ndarray) -> dict[str, dict[str, float]]:
+def _evaluate(predict: Any, daily: Daily, days: NDArray[Any]) -> dict[str, dict[str, float]]:
     target = features.design(daily, days)
     ratios = predict(target.x)
     out = {}

@@ -47,7 +47,8 @@ def chart(series: dict[str, list[float | None]], labels: list[str], colours: dic
 
     lines = []
     for name, data in series.items():
-        segments, current = [], []
+        segments: list[str] = []
+        current: list[str] = []
         for i, v in enumerate(data):
             if v is None:
                 if current:

@@ -11,7 +11,7 @@ from .models import ImportStatus
 
 
 @admin.register(ImportStatus)
-class ImportStatusAdmin(ExportMixin, admin.ModelAdmin):
+class ImportStatusAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Import reports: written by the importer only."""
 
     list_display = [

@@ -19,9 +19,11 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 from osgeo import ogr
 
 from .readers import bdgd
@@ -43,21 +45,21 @@ class SampleSpec:
     uf: str = "RS"
 
 
-def _source_table(path: Path, layer: str) -> tuple[dict[str, np.ndarray], list[tuple[str, int, int]]]:
+def _source_table(path: Path, layer: str) -> tuple[dict[str, NDArray[Any]], list[tuple[str, int, int]]]:
     """Columns of a real layer as arrays, and its field definitions (name, OGR type, width)."""
     dataset = bdgd.open_dataset(path)
     lyr = dataset.GetLayerByName(layer)
     definition = lyr.GetLayerDefn()
     defns = [definition.GetFieldDefn(i) for i in range(definition.GetFieldCount())]
     fields = [(d.GetName(), d.GetType(), d.GetWidth()) for d in defns]
-    columns: dict[str, list[np.ndarray]] = {}
+    columns: dict[str, list[NDArray[Any]]] = {}
     for batch in lyr.GetArrowStreamAsNumPy(options=["INCLUDE_FID=NO"]):
         for name, values in batch.items():
             columns.setdefault(name, []).append(values)
     return {k: np.concatenate(v) for k, v in columns.items()}, fields
 
 
-def _decode(values: np.ndarray) -> np.ndarray:
+def _decode(values: NDArray[Any]) -> NDArray[Any]:
     return np.char.decode(values, "utf-8") if values.dtype.kind == "S" else values
 
 

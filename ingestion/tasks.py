@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
@@ -10,7 +11,7 @@ from leads.models import StatusImportacao
 
 from . import catalog, services
 from .models import ImportStatus
-from .readers import bdgd
+from .readers import bdgd, hub
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ def bdgd_import_layer(self, status_id: int, force: bool = False) -> int:  # type
     bind=True,
     acks_late=True,
     reject_on_worker_lost=True,
-    autoretry_for=(catalog.hub.CatalogError,),
+    autoretry_for=(hub.CatalogError,),
     retry_backoff=60,
     max_retries=5,
     time_limit=settings.CELERY_TASK_TIME_LIMIT,
@@ -80,7 +81,7 @@ def bdgd_watch_releases(self) -> list[str]:  # type: ignore[no-untyped-def]
         for item in catalog.catalog_list(ano=int(year)):
             if watched and item.distribuidora not in watched:
                 continue
-            recent = timezone.now() - timezone.timedelta(days=1)
+            recent = timezone.now() - timedelta(days=1)
             known = ImportStatus.objects.filter(item_id=item.item_id).filter(
                 status=StatusImportacao.COMPLETED
             ) | ImportStatus.objects.filter(item_id=item.item_id, criado_em__gte=recent)

@@ -15,7 +15,7 @@ from youon import formatos
 from . import models, resources, selectors
 
 
-class ReadOnlyDomainAdmin(ExportMixin, admin.ModelAdmin):
+class ReadOnlyDomainAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Domain tables change only through `manage.py load_reference` (the database enforces it too)."""
 
     def has_add_permission(self, request: HttpRequest) -> bool:
@@ -28,7 +28,7 @@ class ReadOnlyDomainAdmin(ExportMixin, admin.ModelAdmin):
         return False
 
 
-class ImportedDataAdmin(ExportMixin, admin.ModelAdmin):
+class ImportedDataAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg]
     """Imported data is the source file's: viewed and exported here, corrected by a re-import."""
 
     def has_add_permission(self, request: HttpRequest, obj: object = None) -> bool:
@@ -164,10 +164,10 @@ class PontoNotavelAdmin(ImportedDataAdmin):
         return mapa(obj.geom, rotulo=f"{obj.fonte} {obj.cod_id}", municipio=obj.municipio)
 
 
-class EnrichmentLogInline(admin.TabularInline):
+class EnrichmentLogInline(admin.TabularInline):  # type: ignore[type-arg]
     model = models.LeadEnrichmentLog
     extra = 0
-    fields = ["etapa", "resultado", "detalhes", "executado_em"]
+    fields = ("etapa", "resultado", "detalhes", "executado_em")
     readonly_fields = fields
     can_delete = False
 
@@ -325,7 +325,7 @@ class LeadBrutoAdmin(ImportedDataAdmin):
         ).first()
         if coord is None or coord.lat is None:
             return None
-        return Point(coord.lon, coord.lat, srid=4674), coord.fonte_coordenada
+        return Point(coord.lon, coord.lat, srid=4674), coord.fonte_coordenada or ""
 
     @admin.display(description="energia, demanda e qualidade por mês")
     def series_mensais(self, obj: models.LeadBruto) -> str:

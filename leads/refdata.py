@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,7 +23,7 @@ class DomainRows:
 
     table: str
     columns: tuple[str, ...]
-    rows: list[tuple[object, ...]] = field(default_factory=list)
+    rows: Sequence[tuple[object, ...]] = field(default_factory=list)
 
 
 def _read_csv(path: Path) -> Iterator[dict[str, str]]:
@@ -31,7 +31,7 @@ def _read_csv(path: Path) -> Iterator[dict[str, str]]:
         yield from csv.DictReader(handle)
 
 
-def _dda(data_dir: Path, name: str) -> dict[str, dict[str, str]]:
+def _dda(data_dir: Path, name: str) -> dict[str, dict[str, dict[str, str]]]:
     """{tabela: {cod_id: row}} of one DDA file; codes keep their order of appearance."""
     tables: dict[str, dict[str, dict[str, str]]] = defaultdict(dict)
     for row in _read_csv(data_dir / name):

@@ -184,9 +184,9 @@ def check_ordering(ordering: str) -> None:
 def export_limit(params: Mapping[str, Any]) -> int | None:
     """The row limit an export was asked for (`limit`, or the list's `page_size`), or None for all."""
     for name in ("limit", "page_size"):
-        raw = params.get(name)
-        if raw not in (None, ""):
-            if not str(raw).isdigit() or int(raw) < 1:
+        raw = str(params.get(name) or "")
+        if raw:
+            if not raw.isdigit() or int(raw) < 1:
                 raise ValidationError({name: f"{raw!r} não é um inteiro positivo"})
             return int(raw)
     return None

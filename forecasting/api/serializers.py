@@ -109,7 +109,7 @@ class DespachoSerializer(serializers.Serializer):  # type: ignore[type-arg]
     carga = serializers.DictField(child=numbers(), required=False, help_text="subsystem → MW per hour")
     intermitente = serializers.DictField(child=numbers(), required=False, help_text="wind + solar, MW per hour")
     hidros = HidroSerializer(many=True, required=False, default=list)
-    termicas = TermicaSerializer(many=True, required=False, default=list, max_length=500)
+    termicas = TermicaSerializer(many=True, required=False, default=list, max_length=500)  # type: ignore[call-arg]
     interligacoes = InterligacaoSerializer(many=True, required=False, default=list)
     custo_deficit = serializers.FloatField(min_value=0, max_value=1e6, default=7643.82)
     ano_pld = serializers.IntegerField(min_value=2000, max_value=2100, default=2024)

@@ -62,7 +62,7 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         }
     )
     def create(self, request: Request) -> Response:
-        body = self.get_serializer(data=request.data)
+        body = serializers.DespachoSerializer(data=request.data, context=self.get_serializer_context())
         body.is_valid(raise_exception=True)
         carga = body.validated_data.get("carga")
         if carga is None and body.validated_data["horas"] == 24 and (day := selectors.forecast_day_latest()):

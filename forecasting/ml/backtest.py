@@ -11,8 +11,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import features
 from .data import SERIES, Daily
@@ -20,14 +22,14 @@ from .model import Forecaster, Settings, metrics, seasonal_naive
 
 # A trainer gets the training design and the boolean mask of its validation rows and returns a
 # function from a design to predicted ratios.
-Trainer = Callable[[features.Design, np.ndarray], Callable[[features.Design], np.ndarray]]
+Trainer = Callable[[features.Design, NDArray[Any]], Callable[[features.Design], NDArray[Any]]]
 
 
 @dataclass
 class Result:
-    days: np.ndarray  # indices into Daily.days
-    actual: dict[str, np.ndarray]
-    predicted: dict[str, dict[str, np.ndarray]]  # model → series → (days, 24) MW
+    days: NDArray[Any]  # indices into Daily.days
+    actual: dict[str, NDArray[Any]]
+    predicted: dict[str, dict[str, NDArray[Any]]]  # model → series → (days, 24) MW
     training_seconds: dict[str, float] = field(default_factory=dict)
 
     def table(self) -> dict[str, dict[str, dict[str, float]]]:
@@ -40,19 +42,19 @@ class Result:
 
 def run(
     data: Daily,
-    test_days: np.ndarray,
+    test_days: NDArray[Any],
     trainers: dict[str, Trainer],
     *,
     refit_days: int = 28,
     training_days: int = Settings.training_days,
     validation_days: int = Settings.validation_days,
-    temperature: np.ndarray | None = None,
+    temperature: NDArray[Any] | None = None,
     series: tuple[str, ...] = SERIES,
     progress: Callable[[str], None] | None = None,
 ) -> Result:
     test_days = np.asarray(test_days, dtype=int)
     actual = {s: data.values[s][test_days] for s in series}
-    predicted: dict[str, dict[str, np.ndarray]] = {"naive": {}}
+    predicted: dict[str, dict[str, NDArray[Any]]] = {"naive": {}}
     for s in series:
         predicted["naive"][s] = seasonal_naive(data.values[s], test_days)
     for name in trainers:
@@ -79,7 +81,7 @@ def run(
 
 
 def dense_trainer(settings: Settings | None = None) -> Trainer:
-    def train(design: features.Design, validation: np.ndarray) -> Callable[[features.Design], np.ndarray]:
+    def train(design: features.Design, validation: NDArray[Any]) -> Callable[[features.Design], NDArray[Any]]:
         model = Forecaster.fit(design.x, design.y, validation=validation, settings=settings or Settings())
         return lambda target: model.predict(target.x)
 

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 COLUMNS = (
     *(f"dow_{d}" for d in range(7)),
@@ -32,12 +34,12 @@ def _holidays(first: int, last: int) -> tuple[frozenset[date], frozenset[date]]:
     import holidays
 
     years = range(first, last + 1)
-    public = holidays.Brazil(years=years, categories=("public",))
-    optional = holidays.Brazil(years=years, categories=("optional",))
+    public = holidays.country_holidays("BR", years=years, categories=("public",))
+    optional = holidays.country_holidays("BR", years=years, categories=("optional",))
     return frozenset(public), frozenset(optional) - frozenset(public)
 
 
-def features(days: pd.DatetimeIndex) -> np.ndarray:
+def features(days: pd.DatetimeIndex) -> NDArray[Any]:
     """(days, len(COLUMNS)) calendar features of the given local dates."""
     public, optional = _holidays(days.min().year - 1, days.max().year + 1)
     off = public | optional
@@ -60,7 +62,7 @@ def features(days: pd.DatetimeIndex) -> np.ndarray:
     return rows
 
 
-def special(days: pd.DatetimeIndex) -> np.ndarray:
+def special(days: pd.DatetimeIndex) -> NDArray[Any]:
     """True on holidays, optional holidays and bridge days: the days a weekly lag misleads most."""
     cal = features(days)
-    return cal[:, 9:12].any(axis=1)
+    return np.asarray(cal[:, 9:12].any(axis=1))

@@ -13,9 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 LOCAL = "America/Sao_Paulo"
 SUBSISTEMAS = ("N", "NE", "S", "SE")
@@ -29,7 +31,7 @@ class Daily:
     the hours interpolated per series (reported, never stored)."""
 
     days: pd.DatetimeIndex
-    values: dict[str, np.ndarray]
+    values: dict[str, NDArray[Any]]
     filled: dict[str, int]
 
     def index_of(self, day: date) -> int:
@@ -57,7 +59,7 @@ def daily(hourly: pd.DataFrame) -> Daily:
     day = local.index.tz_localize(None).normalize()
     hour = local.index.hour
     days = pd.date_range(day.min(), day.max(), freq="D")
-    values: dict[str, np.ndarray] = {}
+    values: dict[str, NDArray[Any]] = {}
     filled: dict[str, int] = {}
     for serie in SUBSISTEMAS:
         grid = pd.Series(local[serie].to_numpy(), index=pd.MultiIndex.from_arrays([day, hour]))
@@ -67,12 +69,12 @@ def daily(hourly: pd.DataFrame) -> Daily:
         interpolated = flat.interpolate(limit=MAX_FILL, limit_area="inside")
         filled[serie] = int(interpolated.notna().sum() - flat.notna().sum())
         values[serie] = interpolated.to_numpy().reshape(len(days), 24)
-    values["SIN"] = sum(values[s] for s in SUBSISTEMAS)
+    values["SIN"] = np.sum([values[s] for s in SUBSISTEMAS], axis=0)
     filled["SIN"] = sum(filled[s] for s in SUBSISTEMAS)
     return Daily(days=days, values={s: values[s] for s in SERIES}, filled=filled)
 
 
-def daily_temperature(hourly: pd.Series, days: pd.DatetimeIndex) -> np.ndarray:
+def daily_temperature(hourly: pd.Series, days: pd.DatetimeIndex) -> NDArray[Any]:
     """(days, 2) daily mean and maximum air temperature on local days from a UTC-indexed hourly series."""
     local = hourly.tz_convert(LOCAL)
     by_day = local.groupby(local.index.tz_localize(None).normalize())

@@ -14,8 +14,10 @@ Target: the 24 hourly loads of D over the same level.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from . import calendar
 from .data import SERIES, Daily
@@ -26,11 +28,11 @@ HISTORY = max(LAGS)
 
 @dataclass
 class Design:
-    x: np.ndarray  # (rows, features)
-    y: np.ndarray  # (rows, 24), ratios to level; NaN where the target day is unknown
-    level: np.ndarray  # (rows,)
-    serie: np.ndarray  # (rows,) series names
-    day: np.ndarray  # (rows,) index of the target day in Daily.days
+    x: NDArray[Any]  # (rows, features)
+    y: NDArray[Any]  # (rows, 24), ratios to level; NaN where the target day is unknown
+    level: NDArray[Any]  # (rows,)
+    serie: NDArray[Any]  # (rows,) series names
+    day: NDArray[Any]  # (rows,) index of the target day in Daily.days
 
 
 def columns(temperature: bool) -> list[str]:
@@ -45,9 +47,9 @@ def columns(temperature: bool) -> list[str]:
 
 def design(
     data: Daily,
-    days: np.ndarray,
+    days: NDArray[Any],
     series: tuple[str, ...] = SERIES,
-    temperature: np.ndarray | None = None,
+    temperature: NDArray[Any] | None = None,
 ) -> Design:
     """Rows for target days `days` (indices into `data.days`, each ≥ HISTORY) and the given series.
 

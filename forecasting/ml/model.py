@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -27,7 +28,7 @@ SCALERS = "scalers.npz"
 METADATA = "metadata.json"
 
 
-def seasonal_naive(values: np.ndarray, days: np.ndarray, period: int = 7) -> np.ndarray:
+def seasonal_naive(values: NDArray[Any], days: NDArray[Any], period: int = 7) -> NDArray[Any]:
     """The same hours `period` days before each target day: (len(days), 24) MW."""
     return values[np.asarray(days) - period]
 
@@ -50,18 +51,18 @@ class Forecaster:
     """A trained ensemble of dense networks with their input scaler."""
 
     settings: Settings
-    mean: np.ndarray
-    std: np.ndarray
+    mean: NDArray[Any]
+    std: NDArray[Any]
     networks: list[Any]
     metadata: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
     def fit(
         cls,
-        x: np.ndarray,
-        y: np.ndarray,
+        x: NDArray[Any],
+        y: NDArray[Any],
         *,
-        validation: np.ndarray,
+        validation: NDArray[Any],
         settings: Settings | None = None,
         verbose: int = 0,
         progress: Callable[[str], None] | None = None,
@@ -99,7 +100,7 @@ class Forecaster:
             networks.append(network)
         return cls(settings=settings, mean=mean, std=std, networks=networks)
 
-    def predict(self, x: np.ndarray) -> np.ndarray:
+    def predict(self, x: NDArray[Any]) -> NDArray[Any]:
         scaled = ((x - self.mean) / self.std).astype(np.float32)
         return np.mean([n(scaled, training=False).numpy() for n in self.networks], axis=0)
 
@@ -132,7 +133,8 @@ class Forecaster:
         networks = [
             tf.keras.models.load_model(folder / f"{i}.{ARTEFACT}", compile=False) for i in range(metadata["networks"])
         ]
-        settings = Settings(**{k: tuple(v) if isinstance(v, list) else v for k, v in metadata["settings"].items()})
+        stored: dict[str, Any] = {k: tuple(v) if isinstance(v, list) else v for k, v in metadata["settings"].items()}
+        settings = Settings(**stored)
         return cls(settings=settings, mean=scalers["mean"], std=scalers["std"], networks=networks, metadata=metadata)
 
 
@@ -157,7 +159,7 @@ def mape_loss(y_true: Any, y_pred: Any) -> Any:
     return tf.reduce_mean(tf.abs(y_true - y_pred) / y_true)
 
 
-def metrics(actual: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+def metrics(actual: NDArray[Any], predicted: NDArray[Any]) -> dict[str, float]:
     """MAPE (%), RMSE and MAE (MW) over the hours where both are known."""
     known = ~(np.isnan(actual) | np.isnan(predicted))
     a, p = actual[known], predicted[known]

@@ -121,7 +121,7 @@ class Problema:
             if any(not math.isfinite(v) or v < 0 for v in series):
                 raise DispatchError(f"carga/intermitente of {s}: values must be finite and >= 0")
         known = set(self.carga)
-        names = [p.nome for p in [*self.hidros, *self.termicas]]
+        names = [p.nome for p in self.hidros] + [p.nome for p in self.termicas]
         if len(names) != len(set(names)):
             raise DispatchError("plant names must be unique")
         hydro_names = {h.nome for h in self.hidros}

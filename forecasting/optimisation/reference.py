@@ -7,8 +7,10 @@ compare its optimal cost with `dispatch.solve` to check the PuLP model, not only
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+from numpy.typing import NDArray
 from scipy import sparse
 from scipy.optimize import linprog
 
@@ -19,17 +21,17 @@ from .dispatch import HM3_PER_M3S_HOUR, Problema
 class Reference:
     custo_total: float
     status: str
-    cmo: dict[str, np.ndarray]
+    cmo: dict[str, NDArray[Any]]
 
 
 class _Columns:
     def __init__(self) -> None:
         self.size = 0
-        self.cost: list[np.ndarray] = []
-        self.low: list[np.ndarray] = []
-        self.high: list[np.ndarray] = []
+        self.cost: list[NDArray[Any]] = []
+        self.low: list[NDArray[Any]] = []
+        self.high: list[NDArray[Any]] = []
 
-    def add(self, n: int, cost: float, low: float | np.ndarray, high: float | np.ndarray) -> np.ndarray:
+    def add(self, n: int, cost: float, low: float | NDArray[Any], high: float | NDArray[Any]) -> NDArray[Any]:
         index = np.arange(self.size, self.size + n)
         self.size += n
         self.cost.append(np.full(n, cost, dtype=float))
@@ -128,7 +130,7 @@ def solve(p: Problema) -> Reference:
     )
 
 
-def _ramps(ub: _Rows, series: list[np.ndarray], factor: float, ramp: float, initial: float | None) -> None:
+def _ramps(ub: _Rows, series: list[NDArray[Any]], factor: float, ramp: float, initial: float | None) -> None:
     for t in range(len(series[0])):
         if t == 0 and initial is None:
             continue

@@ -13,6 +13,7 @@ import re
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
@@ -288,7 +289,7 @@ def file_info(path: str | Path, dataset: Any | None = None) -> FileInfo:
         ano=ano,
         data_base=data_base,
         modelo=match["modelo"].upper() if match else None,
-        extra=bool(data_base) and not data_base.endswith("-12-31"),
+        extra=data_base is not None and not data_base.endswith("-12-31"),
         layers=layers,
     )
 
@@ -346,6 +347,6 @@ def sha256_of(path: str | Path) -> str:
         if p.is_dir():
             digest.update(str(f.relative_to(p)).encode())
         with f.open("rb") as handle:
-            for chunk in iter(lambda h=handle: h.read(1 << 20), b""):
+            for chunk in iter(partial(handle.read, 1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()

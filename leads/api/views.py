@@ -16,7 +16,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework import serializers as serializers_
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -35,6 +35,13 @@ class SchemaOnlyFilterBackend(DjangoFilterBackend):
 
     def filter_queryset(self, request: Request, queryset: Any, view: Any) -> Any:
         return queryset
+
+
+def _user_id(request: Request) -> int:
+    """The authenticated user's id (every view here requires a login)."""
+    if request.user.pk is None:
+        raise NotAuthenticated()
+    return int(request.user.pk)
 
 
 def _django_errors(exc: DjangoValidationError) -> ValidationError:
@@ -140,7 +147,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         # Every value of a repeated parameter, joined as the filters read them (classe=CO1&classe=CO2).
         filtros = {k: ",".join(request.query_params.getlist(k)) for k in request.query_params if k != "cursor"}
         try:
-            job = services.export_create(user_id=request.user.pk, formato=formato, filtros=filtros)
+            job = services.export_create(user_id=_user_id(request), formato=formato, filtros=filtros)
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
         transaction.on_commit(lambda: tasks.export_write.delay(str(job.pk)))
@@ -225,8 +232,11 @@ class ExportacaoSerializer(serializers_.ModelSerializer):  # type: ignore[type-a
 
 
 class ExportacaoViewSet(
-    mixins.CreateModelMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
-):  # type: ignore[type-arg]
+    mixins.CreateModelMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,  # type: ignore[type-arg]
+):
     """Export jobs of the current user: another user's job answers 404."""
 
     serializer_class = ExportacaoSerializer
@@ -234,13 +244,13 @@ class ExportacaoViewSet(
     def get_queryset(self) -> Any:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return models.Exportacao.objects.none()
-        return models.Exportacao.objects.filter(dono=self.request.user)
+        return models.Exportacao.objects.filter(dono_id=self.request.user.pk)
 
     def perform_create(self, serializer: Any) -> None:
         data = serializer.validated_data
         try:
             job = services.export_create(
-                user_id=self.request.user.pk, formato=data["formato"], filtros=data.get("filtros", {})
+                user_id=_user_id(self.request), formato=data["formato"], filtros=data.get("filtros", {})
             )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
@@ -264,7 +274,8 @@ class AggregateViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type:
     pagination_class = AggregateCursorPagination
 
     def get_queryset(self) -> Any:
-        queryset = self.serializer_class.Meta.model.objects.all()
+        serializer: Any = self.get_serializer_class()
+        queryset = serializer.Meta.model.objects.all()
         for param, field in self.filters.items():
             value = self.request.query_params.get(param)
             if value is not None:

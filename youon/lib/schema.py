@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from drf_spectacular.openapi import AutoSchema as BaseAutoSchema
 
@@ -17,7 +17,7 @@ ERROR_BODY = {"application/json": {"schema": {"type": "object", "additionalPrope
 
 
 class AutoSchema(BaseAutoSchema):
-    def _get_response_bodies(self, direction: str = "response") -> dict[str, Any]:
+    def _get_response_bodies(self, direction: Literal["request", "response"] = "response") -> dict[str, Any]:
         responses = super()._get_response_bodies(direction)
         for code, description in ERRORS.items():
             responses.setdefault(code, {"content": ERROR_BODY, "description": description})
