@@ -45,6 +45,11 @@ class ImportedDataAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg
         js = ["leaflet/leaflet.js", "youon/mapa.js"]
 
 
+def _nowrap(text: str) -> str:
+    """A figure and its unit on one line."""
+    return format_html('<span style="white-space:nowrap">{}</span>', text)
+
+
 def mapa(point: Any, *, rotulo: str, municipio: models.Municipio | None) -> str:
     """A small map of a point (static/youon/mapa.js): the configured base, else municipality outlines."""
     if point is None:
@@ -179,7 +184,7 @@ class EnrichmentLogInline(admin.TabularInline):  # type: ignore[type-arg]
 class LeadBrutoAdmin(ImportedDataAdmin):
     resource_classes = [resources.LeadBrutoResource]
     list_display = [
-        "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "camada_codigo", "ano", "livre",
+        "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "camada_codigo", "ano", "acl",
     ]  # fmt: skip
     list_filter = [
         CamadaFilter, "ano", "situacao", "livre", "grupo_tensao", "grupo_tarifario", "classe_consumo__tipo_cliente",
@@ -267,11 +272,11 @@ class LeadBrutoAdmin(ImportedDataAdmin):
 
     @admin.display(description="energia/ano", ordering="energia_anual_kwh")
     def energia(self, obj: models.LeadBruto) -> str:
-        return formatos.energia(obj.energia_anual_kwh)
+        return _nowrap(formatos.energia(obj.energia_anual_kwh))
 
     @admin.display(description="PAC", ordering="pac")
     def pac_kw(self, obj: models.LeadBruto) -> str:
-        return formatos.potencia(obj.pac)
+        return _nowrap(formatos.potencia(obj.pac))
 
     @admin.display(description="média DIC", ordering="media_dic")
     def dic(self, obj: models.LeadBruto) -> str:
@@ -287,7 +292,12 @@ class LeadBrutoAdmin(ImportedDataAdmin):
 
     @admin.display(description="COD_ID", ordering="cod_id")
     def cod_curto(self, obj: models.LeadBruto) -> str:
-        return obj.cod_id if len(obj.cod_id) <= 20 else f"{obj.cod_id[:16]}…"
+        return obj.cod_id if len(obj.cod_id) <= 14 else f"{obj.cod_id[:12]}…"
+
+    @admin.display(description="ACL", boolean=True, ordering="livre")
+    def acl(self, obj: models.LeadBruto) -> bool | None:
+        """Already a free-market consumer."""
+        return obj.livre
 
     def get_object(self, request: HttpRequest, object_id: str, from_field: str | None = None) -> Any:
         """The unit through the registry: its layer's table is read alone, not every layer's."""
@@ -371,9 +381,13 @@ class ResumoAdmin(ReadOnlyDomainAdmin):
     def unidades(self, obj: Any) -> str:
         return formatos.numero(obj.n_ucs)
 
+    @admin.display(description="ativas", ordering="n_ativas")
+    def ativas(self, obj: Any) -> str:
+        return formatos.numero(obj.n_ativas)
+
     @admin.display(description="energia/ano", ordering="energia_anual_kwh")
     def energia(self, obj: Any) -> str:
-        return formatos.energia(obj.energia_anual_kwh)
+        return _nowrap(formatos.energia(obj.energia_anual_kwh))
 
     @admin.display(description="média DIC", ordering="media_dic")
     def dic(self, obj: Any) -> str:
@@ -386,13 +400,25 @@ class ResumoAdmin(ReadOnlyDomainAdmin):
 
 @admin.register(models.ResumoEnergiaMunicipio)
 class ResumoEnergiaMunicipioAdmin(ResumoAdmin):
-    list_display = ["nome", "uf", "ano", "unidades", "n_ativas", "n_pj", "energia", "dic", "fic"]
+    @admin.display(description="PJ", ordering="n_pj")
+    def pj(self, obj: models.ResumoEnergiaMunicipio) -> str:
+        return formatos.numero(obj.n_pj)
+
+    list_display = ["nome", "uf", "ano", "unidades", "ativas", "pj", "energia", "dic", "fic"]
     list_filter = ["uf", "ano"]
     search_fields = ["nome"]
 
 
 @admin.register(models.ResumoDistribuidoraAno)
 class ResumoDistribuidoraAnoAdmin(ResumoAdmin):
-    list_display = ["nome", "ano", "camada", "unidades", "n_ativas", "n_livres", "n_com_gd", "energia", "dic", "fic"]
+    @admin.display(description="livres", ordering="n_livres")
+    def livres(self, obj: models.ResumoDistribuidoraAno) -> str:
+        return formatos.numero(obj.n_livres)
+
+    @admin.display(description="com GD", ordering="n_com_gd")
+    def com_gd(self, obj: models.ResumoDistribuidoraAno) -> str:
+        return formatos.numero(obj.n_com_gd)
+
+    list_display = ["nome", "ano", "camada", "unidades", "ativas", "livres", "com_gd", "energia", "dic", "fic"]
     list_filter = ["ano", "camada"]
     search_fields = ["nome"]

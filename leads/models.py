@@ -702,6 +702,8 @@ class ResumoEnergiaMunicipio(models.Model):
     class Meta:
         managed = False
         db_table = table("resumo_energia_por_municipio")
+        verbose_name = "resumo por município"
+        verbose_name_plural = "resumos por município"
 
 
 class ResumoDistribuidoraAno(models.Model):
@@ -722,6 +724,8 @@ class ResumoDistribuidoraAno(models.Model):
     class Meta:
         managed = False
         db_table = table("resumo_distribuidora_ano")
+        verbose_name = "resumo por distribuidora e ano"
+        verbose_name_plural = "resumos por distribuidora e ano"
 
 
 class ResumoSegmento(models.Model):
@@ -739,3 +743,5 @@ class ResumoSegmento(models.Model):
     class Meta:
         managed = False
         db_table = table("resumo_segmento")
+        verbose_name = "resumo por segmento"
+        verbose_name_plural = "resumos por segmento"
