@@ -20,6 +20,7 @@ from django.db.models import Max
 from django.utils import timezone
 from numpy.typing import NDArray
 
+from youon.lib import http
 from youon.lib.db import copy_upsert
 
 from . import selectors
@@ -399,19 +400,10 @@ def forecast_drift_check() -> bool:
 
 def _download(url: str, target: Path) -> Path:
     """GET `url` into `target` (written whole or not at all)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_suffix(target.suffix + ".part")
     try:
-        with requests.get(url, stream=True, timeout=django_settings.FORECAST_HTTP_TIMEOUT) as response:
-            response.raise_for_status()
-            with partial.open("wb") as out:
-                for chunk in response.iter_content(1 << 20):
-                    out.write(chunk)
-    except requests.RequestException as exc:
-        partial.unlink(missing_ok=True)
-        raise ForecastError(f"{url}: {exc}") from exc
-    partial.replace(target)
-    return target
+        return http.download(url, target, timeout=django_settings.FORECAST_HTTP_TIMEOUT)
+    except http.DownloadError as exc:
+        raise ForecastError(str(exc)) from exc
 
 
 def fetch_import(url: str, importer: Any, *, folder: str, name: str) -> dict[str, object]:
@@ -425,8 +417,7 @@ def fetch_import(url: str, importer: Any, *, folder: str, name: str) -> dict[str
 
 
 def url_file_name(url: str, default: str = "download.csv") -> str:
-    tail = url.split("?", 1)[0].rstrip("/").rsplit("/", 1)[-1]
-    return tail if tail.lower().endswith((".csv", ".gz")) else default
+    return http.file_name(url, default)
 
 
 def load_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str, object]:

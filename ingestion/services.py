@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from leads.models import Distribuidora, StatusImportacao
+from leads.models import CurvaCarga, Distribuidora, StatusImportacao
 from youon.lib.db import own_connection
 
 from . import partitions, sql
@@ -89,7 +89,7 @@ def bdgd_import_async(
     """
     from celery import chain
 
-    from leads.tasks import views_refresh
+    from leads.tasks import score_leads, views_refresh
 
     from .tasks import bdgd_import_layer as layer_task
 
@@ -101,7 +101,9 @@ def bdgd_import_async(
             )
             for camada in ordered
         ]
-        workflow = chain(*(layer_task.si(s.pk, force) for s in statuses), views_refresh.si())
+        workflow = chain(
+            *(layer_task.si(s.pk, force) for s in statuses), views_refresh.si(), score_leads.si(dist, year)
+        )
         transaction.on_commit(workflow.apply_async)
     return statuses
 
@@ -200,6 +202,9 @@ def bdgd_import_layer(
                         conn.commit()
                     else:
                         status.relatorio = _import_units(conn, reader, status, params, progress)
+                        status.relatorio["curvas_de_carga"] = curves_import(
+                            dataset=dataset, distribuidora=status.distribuidora_id, ano=status.ano
+                        )
     except (bdgd.BdgdError, RuntimeError, psycopg.Error) as exc:
         status.status = StatusImportacao.FAILED
         status.erro = _one_line(exc)
@@ -210,6 +215,21 @@ def bdgd_import_layer(
     status.relatorio = {**status.relatorio, "duracao_s": round(time.monotonic() - started, 3)}
     status.save()
     return status
+
+
+def curves_import(*, dataset: Any, distribuidora: int, ano: int) -> int:
+    """Store the file's typical load curves (CRVCRG) for its distributor and year; returns how many.
+
+    Idempotent: the year's curves are replaced in one transaction (a few hundred rows)."""
+    curves = bdgd.read_curves(dataset)
+    with transaction.atomic():
+        CurvaCarga.objects.filter(distribuidora_id=distribuidora, ano=ano).delete()
+        CurvaCarga.objects.bulk_create(
+            CurvaCarga(distribuidora_id=distribuidora, ano=ano, cod_id=c.cod_id, tipo_dia=c.tipo_dia,
+                       potencias=list(c.potencias))
+            for c in {(c.cod_id, c.tipo_dia): c for c in curves}.values()
+        )  # fmt: skip
+    return len(curves)
 
 
 def _one_line(exc: Exception) -> str:

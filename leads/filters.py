@@ -304,6 +304,18 @@ class LeadFilter(df.FilterSet):
     media_dic_max = df.NumberFilter(field_name="media_dic", lookup_expr="lte", help_text="DIC médio mensal (h) máximo")
     media_fic_min = df.NumberFilter(field_name="media_fic", lookup_expr="gte", help_text="FIC médio mensal mínimo")
     media_fic_max = df.NumberFilter(field_name="media_fic", lookup_expr="lte", help_text="FIC médio mensal máximo")
+    oferta = MultiValueFilter(
+        method="filter_oferta",
+        help_text="acl, arbitragem, backup ou gtd: as unidades com score nessa oferta, da maior para a menor",
+    )  # fmt: skip
+    score_acl_min = df.NumberFilter(field_name="score_acl", lookup_expr="gte", help_text="score ACL mínimo (0–100)")
+    score_arbitragem_min = df.NumberFilter(
+        field_name="score_arbitragem", lookup_expr="gte", help_text="score de arbitragem mínimo (0–100)"
+    )
+    score_backup_min = df.NumberFilter(
+        field_name="score_backup", lookup_expr="gte", help_text="score de backup mínimo (0–100)"
+    )
+    score_gtd_min = df.NumberFilter(field_name="score_gtd", lookup_expr="gte", help_text="score GTD mínimo (0–100)")
     bbox = df.CharFilter(method="filter_bbox", help_text="lon_min,lat_min,lon_max,lat_max (SIRGAS 2000)")
     poligono = df.CharFilter(method="filter_polygon", help_text='Polygon GeoJSON, p. ex. {"type":"Polygon",...}')
     lat = df.NumberFilter(method="filter_noop", help_text="com lon e raio_m: centro de uma busca por raio")
@@ -316,6 +328,16 @@ class LeadFilter(df.FilterSet):
 
     def filter_noop(self, queryset: QuerySet[Any], name: str, value: Any) -> QuerySet[Any]:
         return queryset  # lat/lon/raio_m act together, in filter_queryset
+
+    def filter_oferta(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        known = _choices(models.Oferta)()
+        unknown = [v for v in value if fold(v) not in known]
+        if unknown:
+            raise ValidationError(unknown_message(unknown, known, None))
+        condition = Q()
+        for item in value:
+            condition |= Q(**{f"score_{known[fold(item)][0]}__isnull": False})
+        return queryset.filter(condition)
 
     def filter_gd(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
         return queryset.filter(ceg_gd__isnull=not value)

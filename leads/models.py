@@ -12,6 +12,7 @@ import uuid
 
 from django.conf import settings
 from django.contrib.gis.db import models
+from django.contrib.postgres.fields import ArrayField
 from django.db.models import Q
 from django.db.models.functions import Now
 
@@ -745,3 +746,208 @@ class ResumoSegmento(models.Model):
         db_table = table("resumo_segmento")
         verbose_name = "resumo por segmento"
         verbose_name_plural = "resumos por segmento"
+
+
+# --- Tariffs, load curves and lead scores ----------------------------------------------------------
+
+
+class Tarifa(models.Model):
+    """A row of ANEEL's "Tarifas de Aplicação" dataset: TUSD and TE of a distributor, subgroup, modality
+    and tariff post, in force between two dates. Values as published: R$/MWh (energy) or R$/kW (demand)."""
+
+    agente = models.CharField("distribuidora (SigAgente)", max_length=80)
+    cnpj = models.CharField("CNPJ da distribuidora", max_length=14, blank=True)
+    reh = models.CharField("resolução homologatória", max_length=200, blank=True)
+    inicio = models.DateField("início da vigência")
+    fim = models.DateField("fim da vigência", null=True, blank=True)
+    base = models.CharField("base tarifária", max_length=40)
+    subgrupo = models.CharField(max_length=10)
+    modalidade = models.CharField(max_length=40)
+    classe = models.CharField(max_length=80)
+    subclasse = models.CharField(max_length=120)
+    detalhe = models.CharField(max_length=120)
+    posto = models.CharField("posto tarifário", max_length=40)
+    unidade = models.CharField(max_length=10)
+    acessante = models.CharField(max_length=80)
+    tusd = models.FloatField("TUSD")
+    te = models.FloatField("TE")
+
+    class Meta:
+        db_table = table("tarifa")
+        verbose_name = "tarifa"
+        verbose_name_plural = "tarifas"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agente", "inicio", "base", "subgrupo", "modalidade", "classe", "subclasse", "detalhe",
+                        "posto", "unidade", "acessante"],
+                name="tarifa_chave",
+            )
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["agente", "subgrupo", "modalidade", "inicio"], name="tarifa_vigencia_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.agente} {self.subgrupo} {self.modalidade} {self.posto} ({self.inicio})"
+
+
+class CurvaCarga(models.Model):
+    """A typical load curve of a distributor's BDGD (layer CRVCRG): 96 quarter hours of one day type,
+    named by the units' TIP_CC. Written by the importer with the unit layers."""
+
+    distribuidora = models.ForeignKey(Distribuidora, on_delete=models.PROTECT, db_index=False)
+    ano = models.SmallIntegerField()
+    cod_id = models.CharField("curva (TIP_CC)", max_length=40)
+    tipo_dia = models.CharField("tipo de dia", max_length=2, help_text="DU dia útil, SA sábado, DO domingo")
+    potencias = ArrayField(models.FloatField(), size=96, help_text="POT_01..POT_96, kW")
+
+    class Meta:
+        db_table = table("curva_carga")
+        verbose_name = "curva de carga típica"
+        verbose_name_plural = "curvas de carga típicas"
+        constraints = [
+            models.UniqueConstraint(fields=["distribuidora", "ano", "cod_id", "tipo_dia"], name="curva_carga_chave")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.cod_id} {self.tipo_dia} ({self.distribuidora_id}/{self.ano})"
+
+
+class JanelaPonta(models.Model):
+    """A distributor's peak window (three consecutive weekday hours); 18–21 h where none is recorded."""
+
+    distribuidora = models.OneToOneField(Distribuidora, on_delete=models.CASCADE, primary_key=True)
+    inicio = models.TimeField("início da ponta")
+    fim = models.TimeField("fim da ponta")
+    fonte = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        db_table = table("janela_ponta")
+        verbose_name = "janela de ponta"
+        verbose_name_plural = "janelas de ponta"
+
+    def __str__(self) -> str:
+        return f"{self.distribuidora_id}: {self.inicio:%H:%M}–{self.fim:%H:%M}"
+
+
+class ParametrosScore(models.Model):
+    """The scoring parameters, one row, edited in the admin; each field's default is the spec's.
+
+    A change is recorded with the scores it produced (their detail carries the parameters used)."""
+
+    preco_energia_livre = models.FloatField("preço da energia no ACL (R$/MWh)", default=230.0)
+    encargos_acl = models.FloatField("encargos do ACL (R$/MWh)", default=25.0)
+    taxa_varejista = models.FloatField("gestão/varejista (R$/mês)", default=1500.0)
+    icms = models.FloatField("ICMS", default=0.18)
+    pis_cofins = models.FloatField("PIS/COFINS", default=0.0925)
+    custo_bess = models.FloatField("custo da bateria (R$/kWh)", default=3000.0)
+    eficiencia = models.FloatField("eficiência de ida e volta", default=0.88)
+    profundidade = models.FloatField("profundidade de descarga", default=0.9)
+    dias_uteis = models.IntegerField("dias úteis por ano", default=250)
+    custo_ciclo = models.FloatField("custo de ciclo (R$/kWh)", default=0.05)
+    bess_minimo_kwh = models.FloatField("bateria mínima (kWh)", default=100.0)
+    custo_diesel = models.FloatField("custo do diesel na ponta (R$/kWh)", default=1.60)
+    # Unserved energy and per-event costs by criticality (R$/kWh; R$/kW per interruption): the
+    # regulatory compensation is a floor, these stand for what an outage costs the customer.
+    voll_critico = models.FloatField("custo da energia não suprida, crítico (R$/kWh)", default=25.0)
+    voll_comum = models.FloatField("custo da energia não suprida, demais (R$/kWh)", default=8.0)
+    custo_evento_critico = models.FloatField("custo por interrupção, crítico (R$/kW)", default=12.0)
+    custo_evento_comum = models.FloatField("custo por interrupção, demais (R$/kW)", default=3.0)
+    # Tariffs used when a unit's distributor has none in force (R$/MWh; A4 Verde order of magnitude).
+    tarifa_ponta = models.FloatField("tarifa padrão na ponta, TUSD+TE (R$/MWh)", default=2100.0)
+    tarifa_fora_ponta = models.FloatField("tarifa padrão fora da ponta, TUSD+TE (R$/MWh)", default=480.0)
+    te_ponta = models.FloatField("TE padrão na ponta (R$/MWh)", default=450.0)
+    te_fora_ponta = models.FloatField("TE padrão fora da ponta (R$/MWh)", default=280.0)
+    atualizado_em = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        db_table = table("parametros_score")
+        verbose_name = "parâmetros de pontuação"
+        verbose_name_plural = "parâmetros de pontuação"
+
+    def __str__(self) -> str:
+        return "parâmetros de pontuação"
+
+    @classmethod
+    def atual(cls) -> ParametrosScore:
+        """The row in use (created with the defaults the first time)."""
+        return cls.objects.get_or_create(pk=1)[0]
+
+
+class Oferta(models.TextChoices):
+    ACL = "acl", "Migração ACL"
+    ARBITRAGEM = "arbitragem", "Arbitragem"
+    BACKUP = "backup", "Backup"
+    GTD = "gtd", "GTD (grandes contas)"
+
+
+class ScoreExecucao(models.Model):
+    """One run of the scoring: its scope, the parameters and formula version it used, how long it took."""
+
+    versao = models.CharField("versão da fórmula", max_length=20)
+    parametros = models.JSONField()
+    distribuidora_id = models.IntegerField(null=True, blank=True)
+    ano = models.SmallIntegerField(null=True, blank=True)
+    unidades = models.BigIntegerField(default=0)
+    duracao_s = models.FloatField(null=True, blank=True)
+    calculado_em = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = table("score_execucao")
+        ordering = ["-calculado_em"]
+        verbose_name = "execução da pontuação"
+        verbose_name_plural = "execuções da pontuação"
+
+    def __str__(self) -> str:
+        return f"pontuação {self.versao} de {self.calculado_em:%d/%m/%Y %H:%M}"
+
+
+class LeadScore(models.Model):
+    """A unit's scores for the four offers, 0–100, with the R$ a year behind each, reason codes and
+    every input, intermediate and parameter (`detalhe`). Rewritten by `score_leads` after each import,
+    enrichment or tariff change; it references lead_unidade (ON DELETE CASCADE), so a re-import of the
+    unit's layer keeps it and only units that left the file lose theirs."""
+
+    uc = models.OneToOneField(LeadUnidade, on_delete=models.CASCADE, primary_key=True, db_constraint=False)
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
+    camada = EnumField(max_length=6, choices=Camada.choices, enum_type="camada_enum")
+    # The unit's row, joined on its layer's columns too, so a list ordered by a score reads one layer
+    # table per unit (run-time partition pruning) instead of probing every layer's.
+    lead = models.ForeignObject(
+        LeadBruto,
+        on_delete=models.DO_NOTHING,
+        from_fields=["uc_id", "distribuidora_id", "ano", "camada"],
+        to_fields=["uc_id", "distribuidora_id", "ano", "camada"],
+        related_name="scores",
+    )
+    score_acl = models.SmallIntegerField("score ACL", null=True, blank=True)
+    valor_acl = models.FloatField("economia ACL (R$/ano)", null=True, blank=True)
+    elegivel_acl_desde = models.DateField("elegível ao ACL desde", null=True, blank=True)
+    score_arbitragem = models.SmallIntegerField("score arbitragem", null=True, blank=True)
+    valor_arbitragem = models.FloatField("margem de arbitragem (R$/ano)", null=True, blank=True)
+    payback_arbitragem = models.FloatField("payback da bateria (anos)", null=True, blank=True)
+    score_backup = models.SmallIntegerField("score backup", null=True, blank=True)
+    valor_backup = models.FloatField("custo evitado de interrupções (R$/ano)", null=True, blank=True)
+    score_gtd = models.SmallIntegerField("score GTD", null=True, blank=True)
+    valor_gtd = models.FloatField("valor GTD (R$/ano)", null=True, blank=True)
+    melhor_oferta = models.CharField(max_length=10, choices=Oferta.choices, null=True, blank=True)
+    razoes = models.JSONField(default=dict, help_text="reason codes per offer")
+    detalhe = models.JSONField(default=dict, help_text="the unit's inputs and intermediates")
+    execucao = models.ForeignKey(ScoreExecucao, on_delete=models.PROTECT, help_text="parameters and version used")
+
+    class Meta:
+        db_table = table("lead_score")
+        verbose_name = "score de lead"
+        verbose_name_plural = "scores de leads"
+        indexes = [
+            models.Index(fields=["distribuidora_id", "ano", "-score_acl"], name="lead_score_acl_idx"),
+            models.Index(fields=["distribuidora_id", "ano", "-score_arbitragem"], name="lead_score_arbitragem_idx"),
+            models.Index(fields=["distribuidora_id", "ano", "-score_backup"], name="lead_score_backup_idx"),
+            models.Index(fields=["distribuidora_id", "ano", "-score_gtd"], name="lead_score_gtd_idx"),
+            models.Index(fields=["-score_acl"], name="lead_score_acl_global_idx"),
+            models.Index(fields=["-score_arbitragem"], name="lead_score_arb_global_idx"),
+            models.Index(fields=["-score_backup"], name="lead_score_backup_global_idx"),
+            models.Index(fields=["-score_gtd"], name="lead_score_gtd_global_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"scores de {self.uc_id}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -18,7 +19,8 @@ from .filters import LeadFilter
 
 # Orderings a list accepts: every numeric column it shows, ascending or descending. A nullable column
 # lists only units that have it (cursor pagination needs values); exports put the units without it last.
-ORDER_FIELDS = ("energia_anual_kwh", "pac", "demanda_pico_kw", "media_dic", "media_fic")
+SCORE_FIELDS = ("score_acl", "score_arbitragem", "score_backup", "score_gtd")
+ORDER_FIELDS = ("energia_anual_kwh", "pac", "demanda_pico_kw", "media_dic", "media_fic", *SCORE_FIELDS)
 ORDERINGS: dict[str, str | None] = {
     **{f"{sign}{field}": field for field in ORDER_FIELDS for sign in ("", "-")},
     "uc_id": None,
@@ -84,12 +86,30 @@ EXPORT_FIELDS = [
         "lon", RawSQL("round(ST_X(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField()), "number"
     ),
     ExportColumn("fonte_coordenada", "fonte_coordenada"),
+    ExportColumn("melhor_oferta", "scores__melhor_oferta"),
+    ExportColumn("score_acl", "scores__score_acl", "number"),
+    ExportColumn("economia_acl_rs_ano", "scores__valor_acl", "number"),
+    ExportColumn("score_arbitragem", "scores__score_arbitragem", "number"),
+    ExportColumn("margem_arbitragem_rs_ano", "scores__valor_arbitragem", "number"),
+    ExportColumn("payback_arbitragem_anos", "scores__payback_arbitragem", "number"),
+    ExportColumn("score_backup", "scores__score_backup", "number"),
+    ExportColumn("valor_backup_rs_ano", "scores__valor_backup", "number"),
+    ExportColumn("score_gtd", "scores__score_gtd", "number"),
 ]
 EXPORT_COLUMNS = [column.header for column in EXPORT_FIELDS]
 GEOJSON_MAX_FEATURES = 10_000
 GEOJSON_PRECISION = 6  # decimal places of degrees: about 0.1 m
 
 LIST_RELATED = ("distribuidora", "municipio", "classe_consumo", "segmento_mercado")
+
+
+def list_ordering(params: Mapping[str, Any]) -> str:
+    """The list's order: `ordering`, else the offer's score when `oferta` is given, else uc_id."""
+    ordering = params.get("ordering")
+    if ordering:
+        return str(ordering)
+    oferta = str(params.get("oferta") or "").strip().lower()
+    return f"-score_{oferta}" if oferta in models.Oferta.values else "uc_id"
 
 
 def lead_list(*, params: Mapping[str, Any], ordering: str = "uc_id") -> QuerySet[models.LeadBruto]:
@@ -99,7 +119,9 @@ def lead_list(*, params: Mapping[str, Any], ordering: str = "uc_id") -> QuerySet
     if unknown:
         accepted = ", ".join(sorted([*LeadFilter.base_filters, *LIST_PARAMS]))
         raise ValidationError({name: f"parâmetro desconhecido; os aceitos são {accepted}" for name in unknown})
-    queryset = models.LeadBruto.objects.select_related(*LIST_RELATED)
+    queryset = models.LeadBruto.objects.select_related(*LIST_RELATED).annotate(
+        **{name: F(f"scores__{name}") for name in (*SCORE_FIELDS, "melhor_oferta")}
+    )
     filterset = LeadFilter(data=params, queryset=queryset)
     if not filterset.is_valid():
         raise ValidationError({name: "; ".join(str(e) for e in errors) for name, errors in filterset.errors.items()})
@@ -116,6 +138,7 @@ class LeadDetail:
     demanda: list[models.LeadDemandaMensal]
     qualidade: list[models.LeadQualidadeMensal]
     enriquecimento: list[models.LeadEnrichmentLog]
+    score: models.LeadScore | None = None
 
 
 def lead_detail(*, uc_id: int) -> LeadDetail:
@@ -137,6 +160,7 @@ def lead_detail(*, uc_id: int) -> LeadDetail:
         demanda=list(models.LeadDemandaMensal.objects.filter(**months).order_by("mes")),
         qualidade=quality_months(lead, models.LeadQualidadeMensal.objects.filter(**months).order_by("mes")),
         enriquecimento=list(models.LeadEnrichmentLog.objects.filter(uc_id=uc_id).order_by("-executado_em")),
+        score=models.LeadScore.objects.select_related("execucao").filter(uc_id=uc_id).first(),
     )
 
 
@@ -206,7 +230,7 @@ def export_rows(queryset: QuerySet[models.LeadBruto]) -> QuerySet[Any]:
 def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
     """SQL (and its parameters) of the filtered units' export columns, for COPY ... TO STDOUT (no header:
     EXPORT_COLUMNS is). In the list's `ordering` (units without the value last) and up to its `limit`."""
-    ordering = str(params.get("ordering") or "uc_id")
+    ordering = list_ordering(params)
     check_ordering(ordering)
     queryset = lead_list(params=params)
     field = ORDERINGS[ordering] or "uc_id"
@@ -264,3 +288,81 @@ def lead_search(term: str) -> Q:
             if cnaes:
                 condition |= Q(cnae_id__in=cnaes)
     return condition
+
+
+# --- Scoring inputs -------------------------------------------------------------------------------
+
+DEFAULT_PEAK_WINDOW = (18.0, 21.0)
+# The modality a unit's bill most likely has (the BDGD does not say): Azul at 69 kV and above (A1–A3),
+# Verde below (A3a, A4, AS), Convencional for low voltage.
+MODALIDADE_PROVAVEL = {"A1": "Azul", "A2": "Azul", "A3": "Azul", "A3a": "Verde", "A4": "Verde", "AS": "Verde"}
+
+
+def curve_peaks(
+    *, distribuidora: int | None = None, ano: int | None = None
+) -> list[tuple[int, int, str, float, float]]:
+    """(distributor, year, TIP_CC, peak share, peak ratio) of every stored typical curve, over its
+    distributor's peak window (JanelaPonta; 18–21 h where none is recorded)."""
+    from . import scoring
+
+    windows = {
+        j.distribuidora_id: (j.inicio.hour + j.inicio.minute / 60, j.fim.hour + j.fim.minute / 60)
+        for j in models.JanelaPonta.objects.all()
+    }
+    curves: dict[tuple[int, int, str], dict[str, list[float]]] = {}
+    rows = models.CurvaCarga.objects.all()
+    if distribuidora is not None:
+        rows = rows.filter(distribuidora_id=distribuidora)
+    if ano is not None:
+        rows = rows.filter(ano=ano)
+    for dist, year, cod, tipo, values in rows.values_list("distribuidora_id", "ano", "cod_id", "tipo_dia", "potencias"):
+        curves.setdefault((dist, year, cod), {})[tipo] = values
+    out = []
+    for (dist, year, cod), days in curves.items():
+        if "DU" not in days:
+            continue
+        start, end = windows.get(dist, DEFAULT_PEAK_WINDOW)
+        share, ratio = scoring.ponta_da_curva(days, inicio_h=start, fim_h=end, ano=year)
+        out.append((dist, year, cod, share, ratio))
+    return out
+
+
+def _agent_key(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", filters.fold(name))
+
+
+def tariffs_in_force(*, on: date) -> list[dict[str, Any]]:
+    """Per distributor and tariff subgroup, the energy tariffs (R$/MWh, TUSD + TE and TE alone, peak and
+    off-peak) of the modality its units most likely have, from the rows in force on `on` (else the
+    latest before it). A distributor is matched to ANEEL's SigAgente by name (case, accents, spaces
+    and punctuation aside)."""
+    by_agent = {_agent_key(nome): cod for cod, nome in models.Distribuidora.objects.values_list("cod_aneel", "nome")}
+    rows = (
+        models.Tarifa.objects.filter(base="Tarifa de Aplicação", unidade="MWh", acessante="Não se aplica",
+                                     inicio__lte=on)
+        .filter(Q(fim__isnull=True) | Q(fim__gte=on) | Q(inicio__gte=date(on.year - 1, 1, 1)))
+        .order_by("agente", "subgrupo", "modalidade", "posto", "-inicio")
+    )  # fmt: skip
+    latest: dict[tuple[str, str, str, str], models.Tarifa] = {}
+    for row in rows:
+        key = (row.agente, row.subgrupo, row.modalidade, row.posto)
+        if key not in latest or (row.classe == "Não se aplica" and latest[key].classe != "Não se aplica"):
+            latest.setdefault(key, row)
+    out: dict[tuple[int, str], dict[str, Any]] = {}
+    for (agente, subgrupo, modalidade, posto), row in latest.items():
+        cod = by_agent.get(_agent_key(agente))
+        wanted = MODALIDADE_PROVAVEL.get(subgrupo, "Convencional")
+        if cod is None or modalidade != wanted:
+            continue
+        source = f"ANEEL {agente} {subgrupo} {modalidade} {row.inicio}"
+        entry = out.setdefault(
+            (cod, subgrupo), {"distribuidora_id": cod, "grupo_tarifario": subgrupo, "fonte_tarifa": source}
+        )
+        total, te = row.tusd + row.te, row.te
+        if posto == "Ponta":
+            entry.update(tarifa_ponta=total, te_ponta=te)
+        elif posto == "Fora ponta":
+            entry.update(tarifa_fora_ponta=total, te_fora_ponta=te)
+        else:  # a single post (Convencional): the same in and out of the peak
+            entry.update(tarifa_ponta=total, te_ponta=te, tarifa_fora_ponta=total, te_fora_ponta=te)
+    return [e for e in out.values() if "tarifa_ponta" in e and "tarifa_fora_ponta" in e]

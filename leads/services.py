@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import logging
+import tempfile
 import time
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
+from youon.lib import http
 from youon.lib.db import copy_upsert, own_connection
 
-from . import refdata, selectors
-from .models import SCHEMA, Exportacao, StatusImportacao
+from . import refdata, selectors, tarifas
+from .models import SCHEMA, Exportacao, ParametrosScore, ScoreExecucao, StatusImportacao
 
 logger = logging.getLogger(__name__)
 
@@ -196,3 +201,160 @@ def _cell(value: str, numeric: bool) -> object:
     if not numeric:
         return value
     return int(value) if value.lstrip("-").isdigit() else float(value)
+
+
+def tariffs_import(*, path: Path) -> dict[str, int]:
+    """Load ANEEL's tariff file: new rows inserted, changed rows updated, in one transaction.
+
+    Idempotent (the same file again changes nothing); a bad line raises TarifaError naming it and
+    nothing is written. A key the file repeats keeps its last row."""
+    unique = {tuple(getattr(linha, k) for k in tarifas.KEY): linha for linha in tarifas.read(path)}
+    with transaction.atomic():
+        changed = copy_upsert(
+            table=(SCHEMA, "tarifa"),
+            key=tarifas.KEY,
+            columns=tarifas.FIELDS,
+            rows=(linha.row() for linha in unique.values()),
+        )
+    return {"linhas": len(unique), "inseridas_ou_alteradas": changed}
+
+
+def tariffs_fetch(*, url: str | None = None) -> dict[str, object]:
+    """Download ANEEL's tariff dataset (TARIFAS_URL) and load it. Idempotent."""
+    url = url or settings.TARIFAS_URL
+    target = Path(settings.DATA_DIR) / "aneel" / http.file_name(url, "tarifas-homologadas.csv")
+    try:
+        path = http.download(url, target, timeout=settings.TARIFAS_HTTP_TIMEOUT)
+        return {"url": url, **tariffs_import(path=path)}
+    except tarifas.TarifaError as exc:
+        raise tarifas.TarifaError(f"{url}: {exc}") from exc
+
+
+# --- Lead scores ------------------------------------------------------------------------------------
+
+_SCORE_FEATURES = """
+    SELECT l.uc_id, l.distribuidora_id, l.ano, l.camada::text AS camada, l.grupo_tensao_id AS grupo_tensao,
+           l.grupo_tarifario_id AS grupo_tarifario, l.classe_consumo_id AS classe, l.cnae_id AS cnae,
+           l.segmento_mercado_id AS segmento, l.municipio_id AS municipio, l.conj, l.livre,
+           l.ceg_gd IS NOT NULL AS gd, l.energia_anual_kwh AS energia, l.demanda_pico_kw AS demanda_pico,
+           coalesce(nullif(l.demanda_contratada_kw, 0), l.pac) AS demanda_contratada, l.media_dic, l.media_fic,
+           l.tip_cc, l.situacao, p.energia_ponta AS energia_ponta_ucat
+    FROM intel_lead.lead_bruto l
+    LEFT JOIN (
+        SELECT uc_id, distribuidora_id, ano, sum(energia_ponta_kwh) AS energia_ponta
+        FROM intel_lead.lead_energia_mensal WHERE origem = 'UCAT' {monthly} GROUP BY 1, 2, 3
+    ) p ON l.camada = 'UCAT' AND p.uc_id = l.uc_id AND p.distribuidora_id = l.distribuidora_id AND p.ano = l.ano
+    WHERE true {units}"""
+_SCORE_COLUMNS = (
+    "uc_id", "distribuidora_id", "ano", "camada", "score_acl", "valor_acl", "elegivel_acl_desde", "score_arbitragem",
+    "valor_arbitragem", "payback_arbitragem", "score_backup", "valor_backup", "score_gtd", "valor_gtd",
+    "melhor_oferta", "razoes", "detalhe", "execucao_id",
+)  # fmt: skip
+SCORE_LOCK = 0x5C0E  # advisory lock of a scoring run (one at a time: they rewrite the same rows)
+
+
+def score_refresh(*, distribuidora: int | None = None, ano: int | None = None, on: date | None = None) -> ScoreExecucao:
+    """Score every unit (or one distributor / year) for the four offers and replace their scores.
+
+    Set-based: the units' figures are read in one query, scored as arrays (leads.scoring) and written
+    back with COPY in one transaction, so readers see the old scores until the new ones are all in.
+    Tariffs are those in force on `on` (default today). Idempotent; one run at a time (advisory lock)."""
+    import pandas as pd
+
+    from . import scoring
+
+    started = time.monotonic()
+    params = scoring.Parametros(**{
+        f: getattr(ParametrosScore.atual(), f) for f in scoring.Parametros.__dataclass_fields__
+    })  # fmt: skip
+    units_where, monthly_where, args = "", "", []
+    for column, value in (("distribuidora_id", distribuidora), ("ano", ano)):
+        if value is not None:
+            units_where += f" AND l.{column} = %s"
+            monthly_where += f" AND {column} = %s"
+            args.append(value)
+    query = _SCORE_FEATURES.format(units=units_where, monthly=monthly_where)
+    with tempfile.TemporaryFile() as buffer:
+        with connection.cursor() as cursor:
+            copy_sql = f"COPY ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"
+            with cursor.cursor.copy(copy_sql, [*args, *args]) as copy:
+                for block in copy:
+                    buffer.write(block)
+        buffer.seek(0)
+        units = pd.read_csv(
+            buffer, true_values=["t"], false_values=["f"],
+            dtype={"grupo_tensao": "string", "grupo_tarifario": "string", "classe": "string", "cnae": "string",
+                   "segmento": "string", "municipio": "string", "tip_cc": "string", "camada": "string",
+                   "situacao": "string"},
+        )  # fmt: skip
+    peaks = pd.DataFrame(
+        selectors.curve_peaks(distribuidora=distribuidora, ano=ano),
+        columns=["distribuidora_id", "ano", "tip_cc", "ponta_curva", "pico_ponta_curva"],
+    ).astype({"tip_cc": "string"})
+    tariffs = pd.DataFrame(
+        selectors.tariffs_in_force(on=on or timezone.localdate()),
+        columns=["distribuidora_id", "grupo_tarifario", "tarifa_ponta", "tarifa_fora_ponta", "te_ponta",
+                 "te_fora_ponta", "fonte_tarifa"],
+    ).astype({"grupo_tarifario": "string"})  # fmt: skip
+    units = units.merge(peaks, on=["distribuidora_id", "ano", "tip_cc"], how="left")
+    units = units.merge(tariffs, on=["distribuidora_id", "grupo_tarifario"], how="left")
+    units = units.astype({c: float for c in ("tarifa_ponta", "tarifa_fora_ponta", "te_ponta", "te_fora_ponta",
+                                             "ponta_curva", "pico_ponta_curva")})  # fmt: skip
+    scored = scoring.pontuar(units, params)
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCORE_LOCK])
+        run = ScoreExecucao.objects.create(
+            versao=scoring.VERSAO, parametros=params.as_dict(), distribuidora_id=distribuidora, ano=ano,
+            unidades=len(scored),
+        )  # fmt: skip
+        _scores_write(scored.assign(**units[["distribuidora_id", "ano", "camada"]]), run.pk, distribuidora, ano)
+        run.duracao_s = round(time.monotonic() - started, 2)
+        run.save(update_fields=["duracao_s"])
+    logger.info("scored %d units in %.1f s", len(scored), run.duracao_s)
+    return run
+
+
+def _scores_write(scored: Any, run_id: int, distribuidora: int | None, ano: int | None) -> None:
+    """Replace the scores of the run's scope with `scored` (in the caller's transaction)."""
+    scope, args = "", []
+    for column, value in (("distribuidora_id", distribuidora), ("ano", ano)):
+        if value is not None:
+            scope += f" AND {column} = %s"
+            args.append(value)
+    columns = sql.SQL(", ").join(map(sql.Identifier, _SCORE_COLUMNS))
+    with connection.cursor() as cursor:
+        pg = cursor.cursor
+        pg.execute("DROP TABLE IF EXISTS staging_lead_score")
+        pg.execute(
+            sql.SQL(
+                "CREATE TEMP TABLE staging_lead_score ON COMMIT DROP AS "
+                "SELECT {c} FROM intel_lead.lead_score WITH NO DATA"
+            ).format(c=columns)
+        )
+        with pg.copy(sql.SQL("COPY staging_lead_score ({c}) FROM STDIN").format(c=columns)) as copy:
+            for row in scored.itertuples(index=False):
+                copy.write_row(_score_row(row, run_id))
+        pg.execute(f"DELETE FROM intel_lead.lead_score WHERE true {scope}", args)
+        pg.execute(
+            sql.SQL(
+                "INSERT INTO intel_lead.lead_score ({c}) SELECT {c} FROM staging_lead_score s "
+                "WHERE EXISTS (SELECT 1 FROM intel_lead.lead_unidade u WHERE u.uc_id = s.uc_id)"
+            ).format(c=columns)
+        )
+
+
+def _score_row(row: Any, run_id: int) -> tuple[object, ...]:
+    def num(value: Any) -> Any:
+        return None if value is None or value != value else value
+
+    def score(value: Any) -> int | None:
+        return None if value is None or value != value else int(value)
+
+    desde = row.elegivel_acl_desde
+    return (
+        int(row.uc_id), int(row.distribuidora_id), int(row.ano), row.camada, score(row.score_acl), num(row.valor_acl),
+        desde if isinstance(desde, date) else None, score(row.score_arbitragem), num(row.valor_arbitragem),
+        num(row.payback_arbitragem), score(row.score_backup), num(row.valor_backup), score(row.score_gtd),
+        num(row.valor_gtd), row.melhor_oferta, json.dumps(row.razoes), json.dumps(row.detalhe), run_id,
+    )  # fmt: skip

@@ -23,3 +23,19 @@ def tokens_flush_expired(self) -> None:  # type: ignore[no-untyped-def]
 def export_write(self, export_id: str) -> str:  # type: ignore[no-untyped-def]
     """Write the file of an export job. Idempotent: a finished job is not written again."""
     return services.export_write(export_id=export_id).status
+
+
+@shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3300, max_retries=3)
+def score_leads(self, distribuidora: int | None = None, ano: int | None = None) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Score the units of a distributor-year (or all) for the four offers. Idempotent: a rerun rewrites them."""
+    run = services.score_refresh(distribuidora=distribuidora, ano=ano)
+    return {"execucao": run.pk, "unidades": run.unidades, "duracao_s": run.duracao_s}
+
+
+@shared_task(bind=True, acks_late=True, time_limit=3600, autoretry_for=(OSError,), retry_backoff=600, max_retries=3)
+def tariffs_fetch(self) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """Download ANEEL's tariffs; when a row changed, score every unit again. Idempotent."""
+    report = services.tariffs_fetch()
+    if report["inseridas_ou_alteradas"]:
+        report["execucao"] = services.score_refresh().pk
+    return report

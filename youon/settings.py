@@ -254,6 +254,10 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
         "task": "forecasting.tasks.forecast_issue",
         "schedule": crontab(hour=7, minute=30),
     },
+    "tariffs-fetch-weekly": {
+        "task": "leads.tasks.tariffs_fetch",
+        "schedule": crontab(day_of_week="tue", hour=5, minute=0),
+    },
     "bdgd-new-releases": {
         "task": "ingestion.tasks.bdgd_watch_releases",
         "schedule": crontab(day_of_week="mon", hour=4, minute=0),
@@ -348,6 +352,14 @@ BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)
 # XLSX is built whole before it is sent (about 0.5 ms a row): above this many rows it is a job too.
 EXPORT_XLSX_SYNC_MAX_ROWS = env_int("EXPORT_XLSX_SYNC_MAX_ROWS", 5_000)
+
+# --- Tariffs (ANEEL's "Tarifas de Aplicação" open dataset), fetched weekly ---
+TARIFAS_URL = env_str(
+    "TARIFAS_URL",
+    "https://dadosabertos.aneel.gov.br/dataset/5a583f3e-1646-4f67-bf0f-69db4203e89e/resource/"
+    "fcf2906c-7c32-4b9b-a637-054e7a5234f4/download/tarifas-homologadas-distribuidoras-energia-eletrica.csv",
+)
+TARIFAS_HTTP_TIMEOUT = env_int("TARIFAS_HTTP_TIMEOUT", 300)
 
 # --- Load forecasting ---
 # Where trained model folders (Keras files, scalers, metadata.json) are written.

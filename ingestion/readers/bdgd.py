@@ -350,3 +350,31 @@ def sha256_of(path: str | Path) -> str:
             for chunk in iter(partial(handle.read, 1 << 20), b""):
                 digest.update(chunk)
     return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class Curve:
+    """A typical load curve (CRVCRG): 96 quarter-hour powers of one day type (DU, SA, DO)."""
+
+    cod_id: str
+    tipo_dia: str
+    potencias: tuple[float, ...]
+
+
+def read_curves(dataset: Any) -> list[Curve]:
+    """Every typical load curve of the file (CRVCRG: a few hundred rows); empty when the file has none.
+
+    A missing quarter hour reads as 0; a curve with a blank name or day type is left out."""
+    layer = dataset.GetLayerByName("CRVCRG")
+    if layer is None:
+        return []
+    curves = []
+    layer.ResetReading()
+    for feature in layer:
+        cod_id = (feature.GetField("COD_ID") or "").strip()
+        tipo_dia = (feature.GetField("TIP_DIA") or "").strip().upper()
+        if not cod_id or not tipo_dia:
+            continue
+        values = tuple(float(feature.GetField(f"POT_{i:02d}") or 0.0) for i in range(1, 97))
+        curves.append(Curve(cod_id, tipo_dia, values))
+    return curves

@@ -4,7 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
-from leads import models
+from leads import models, scoring
 from leads.selectors import LeadDetail
 
 
@@ -17,6 +17,11 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     possui_gd = serializers.SerializerMethodField()
     lat = serializers.SerializerMethodField()
     lon = serializers.SerializerMethodField()
+    score_acl = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    score_arbitragem = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    score_backup = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    score_gtd = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    melhor_oferta = serializers.CharField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = models.LeadBruto
@@ -24,7 +29,8 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "uc_id", "cod_id", "distribuidora", "ano", "camada", "situacao", "classe_consumo", "tipo_cliente",
             "cnae", "segmento_mercado", "grupo_tensao", "grupo_tarifario", "municipio", "municipio_nome", "uf",
             "pac", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic", "livre", "possui_gd",
-            "fonte_coordenada", "lat", "lon",
+            "fonte_coordenada", "lat", "lon", "score_acl", "score_arbitragem", "score_backup", "score_gtd",
+            "melhor_oferta",
         ]  # fmt: skip
 
     def get_possui_gd(self, obj: models.LeadBruto) -> bool:
@@ -95,9 +101,36 @@ class LeadDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 "status": lead.status,
                 "meses": self._months(detail),
                 "enriquecimento": EnrichmentSerializer(detail.enriquecimento, many=True).data,
+                "scores": self._scores(detail.score),
             }
         )
         return data
+
+    @staticmethod
+    def _scores(score: models.LeadScore | None) -> dict[str, Any] | None:
+        """Each offer's score, value, reasons and a paragraph explaining them; the parameters used."""
+        if score is None:
+            return None
+        values = {f.attname: getattr(score, f.attname) for f in models.LeadScore._meta.concrete_fields}
+        ofertas = {}
+        for oferta in scoring.OFERTAS:
+            razoes = score.razoes.get(oferta, [])
+            ofertas[oferta] = {
+                "score": values[f"score_{oferta}"],
+                "valor_rs_ano": values[f"valor_{oferta}"],
+                "razoes": [{"codigo": code, "texto": scoring.RAZOES.get(code, code)} for code in razoes],
+                "explicacao": scoring.explicar(oferta, values, score.detalhe, razoes),
+            }
+        return {
+            "melhor_oferta": score.melhor_oferta,
+            "ofertas": ofertas,
+            "elegivel_acl_desde": score.elegivel_acl_desde,
+            "payback_arbitragem_anos": score.payback_arbitragem,
+            "entradas": score.detalhe,
+            "versao": score.execucao.versao,
+            "parametros": score.execucao.parametros,
+            "calculado_em": score.execucao.calculado_em,
+        }
 
     @staticmethod
     def _months(detail: LeadDetail) -> list[dict[str, Any]]:

@@ -103,7 +103,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
             raise _django_errors(exc) from exc
 
     def _ordering(self) -> str:
-        return self.request.query_params.get("ordering", "uc_id")
+        return selectors.list_ordering(self.request.query_params)
 
     def retrieve(self, request: Request, uc_id: str) -> Response:
         try:

@@ -35,7 +35,9 @@ class StrictCursorPagination(CursorPagination):
         return parameters
 
     def get_ordering(self, request: Request, queryset: Any, view: Any) -> tuple[str, ...]:
-        ordering = request.query_params.get("ordering", "uc_id")
+        # The view may derive a default order from other parameters (a list of one offer: by its score).
+        derive = getattr(view, "_ordering", None)
+        ordering = derive() if derive is not None else request.query_params.get("ordering", "uc_id")
         return (ordering,) if ordering.lstrip("-") == "uc_id" else (ordering, "uc_id")
 
 

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from ingestion import services
 from ingestion.models import ImportStatus
 from ingestion.readers.hub import CatalogError
+from leads.services import score_refresh
 
 
 class Command(BaseCommand):
@@ -84,6 +85,10 @@ class Command(BaseCommand):
             f"{', Extra release' if info.extra else ''}, sha256 {outcome.sha256[:12]}"
         )
         self._report(outcome.statuses)
+        changed = [s for s in outcome.statuses if s.status == "completed" and not s.relatorio.get("sem_alteracao")]
+        if any(s.camada != "PONNOT" for s in changed):
+            run = score_refresh(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
+            self.stdout.write(f"  scores: {run.unidades:,} units in {run.duracao_s:.1f} s")
 
     def _report(self, statuses: list[ImportStatus]) -> None:
         for status in statuses:
