@@ -105,7 +105,8 @@ def _write_layer(gdb: Path, work: Path, layer: str, frame: pd.DataFrame, fields:
 
 
 def write_sample(spec: SampleSpec) -> Path:
-    """Write `spec.out` (a .gdb.zip) with BASE, PONNOT, UNTRMT and a UCBT_tab of `spec.ucs` units."""
+    """Write `spec.out` (a .gdb.zip) with BASE, PONNOT, UNTRMT, a UCBT_tab of `spec.ucs` units and the
+    source's typical load curves (CRVCRG, which the units' TIP_CC name)."""
     rng = np.random.default_rng(spec.seed)
     ucbt, ucbt_fields = _source_table(spec.source, "UCBT_tab")
     ponnot, ponnot_fields = _source_table(spec.source, "PONNOT")
@@ -171,6 +172,10 @@ def write_sample(spec: SampleSpec) -> Path:
         _write_layer(gdb, work, "PONNOT", points, ponnot_fields, points=True)
         _write_layer(gdb, work, "UNTRMT", transformers, ponnot_fields, points=True)
         _write_layer(gdb, work, "UCBT_tab", frame[[f[0] for f in ucbt_fields]], ucbt_fields)
+        curves, curve_fields = _source_table(spec.source, "CRVCRG")
+        curve_frame = pd.DataFrame({k: _decode(v) if v.dtype.kind in "OS" else v for k, v in curves.items()})
+        curve_frame["DIST"] = spec.distribuidora
+        _write_layer(gdb, work, "CRVCRG", curve_frame[[f[0] for f in curve_fields]], curve_fields)
         partial = spec.out.with_suffix(".zip.part")
         with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
             for file in sorted(gdb.rglob("*")):

@@ -5,6 +5,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib import admin
 from django.contrib.gis.geos import Point
+from django.db import transaction
+from django.db.models import F
 from django.http import HttpRequest
 from django.templatetags.static import static
 from django.utils.html import format_html, format_html_join
@@ -12,7 +14,7 @@ from import_export.admin import ExportMixin
 
 from youon import formatos
 
-from . import models, resources, selectors
+from . import models, resources, scoring, selectors, tasks
 
 
 class ReadOnlyDomainAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg]
@@ -43,6 +45,9 @@ class ImportedDataAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg
     class Media:
         css = {"all": ["leaflet/leaflet.css", "youon/mapa.css"]}
         js = ["leaflet/leaflet.js", "youon/mapa.js"]
+
+
+OFERTA_CURTA = {"acl": "ACL", "arbitragem": "Arbitr.", "backup": "Backup", "gtd": "GTD"}
 
 
 def _nowrap(text: str) -> str:
@@ -184,7 +189,7 @@ class EnrichmentLogInline(admin.TabularInline):  # type: ignore[type-arg]
 class LeadBrutoAdmin(ImportedDataAdmin):
     resource_classes = [resources.LeadBrutoResource]
     list_display = [
-        "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "camada_codigo", "ano", "acl",
+        "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "acl", "oferta",
     ]  # fmt: skip
     list_filter = [
         CamadaFilter, "ano", "situacao", "livre", "grupo_tensao", "grupo_tarifario", "classe_consumo__tipo_cliente",
@@ -197,7 +202,9 @@ class LeadBrutoAdmin(ImportedDataAdmin):
     list_select_related = ["distribuidora", "classe_consumo", "municipio"]
     show_full_result_count = False
     list_per_page = 50
-    readonly_fields = ["uc_id", "series_mensais", "coordenada_final", "mapa_unidade", "created_at", "updated_at"]
+    readonly_fields = [
+        "uc_id", "series_mensais", "coordenada_final", "mapa_unidade", "scores_da_unidade", "created_at", "updated_at",
+    ]  # fmt: skip
     inlines = [EnrichmentLogInline]
     fieldsets = [
         (None, {"fields": ["uc_id", "cod_id", "distribuidora", "ano", "camada", "status", "situacao"]}),
@@ -239,6 +246,7 @@ class LeadBrutoAdmin(ImportedDataAdmin):
                 ]
             },
         ),
+        ("Scores por oferta", {"fields": ["scores_da_unidade"]}),
         ("Séries mensais", {"fields": ["series_mensais"]}),
         (
             "Importação",
@@ -255,6 +263,45 @@ class LeadBrutoAdmin(ImportedDataAdmin):
             },
         ),
     ]
+
+    def get_queryset(self, request: HttpRequest) -> Any:
+        best = {f"x_{name}": F(f"scores__{name}") for name in ("melhor_oferta", *selectors.SCORE_FIELDS)}
+        return super().get_queryset(request).annotate(**best)
+
+    @admin.display(description="oferta")
+    def oferta(self, obj: models.LeadBruto) -> str:
+        """The unit's best offer and its score (none below scoring.MELHOR_OFERTA_MINIMO)."""
+        best = getattr(obj, "x_melhor_oferta", None)
+        if not best:
+            return "—"
+        return format_html(
+            '<span title="{}" style="white-space:nowrap">{} <b>{}</b></span>',
+            models.Oferta(best).label, OFERTA_CURTA[best], getattr(obj, f"x_score_{best}"),
+        )  # fmt: skip
+
+    @admin.display(description="scores")
+    def scores_da_unidade(self, obj: models.LeadBruto) -> str:
+        score = models.LeadScore.objects.select_related("execucao").filter(uc_id=obj.uc_id).first()
+        if score is None:
+            return "sem scores (manage.py score_leads)"
+        values = {f.attname: getattr(score, f.attname) for f in models.LeadScore._meta.concrete_fields}
+        rows = [
+            (
+                models.Oferta(oferta).label,
+                "—" if values[f"score_{oferta}"] is None else values[f"score_{oferta}"],
+                "—"
+                if values[f"valor_{oferta}"] is None
+                else _nowrap(f"R$ {formatos.numero(values[f'valor_{oferta}'])}"),
+                scoring.explicar(oferta, values, score.detalhe, score.razoes.get(oferta, [])),
+            )
+            for oferta in scoring.OFERTAS
+        ]
+        body = format_html_join("", "<tr><td>{}</td><td><b>{}</b></td><td>{}</td><td>{}</td></tr>", rows)
+        return format_html(
+            "<table><thead><tr><th>oferta</th><th>score</th><th>R$/ano</th><th>por quê</th></tr></thead>"
+            "<tbody>{}</tbody></table><p>Fórmula {}, calculada em {}.</p>",
+            body, score.execucao.versao, score.execucao.calculado_em.strftime("%d/%m/%Y %H:%M"),
+        )  # fmt: skip
 
     @admin.display(description="camada", ordering="camada")
     def camada_codigo(self, obj: models.LeadBruto) -> str:
@@ -422,3 +469,40 @@ class ResumoDistribuidoraAnoAdmin(ResumoAdmin):
     list_display = ["nome", "ano", "camada", "unidades", "ativas", "livres", "com_gd", "energia", "dic", "fic"]
     list_filter = ["ano", "camada"]
     search_fields = ["nome"]
+
+
+@admin.register(models.ParametrosScore)
+class ParametrosScoreAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """The scoring parameters (one row): saving them scores every unit again, on Celery."""
+
+    readonly_fields = ["atualizado_em"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not models.ParametrosScore.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(lambda: tasks.score_leads.delay())
+        self.message_user(request, "Os scores de todas as unidades serão recalculados com estes parâmetros.")
+
+
+@admin.register(models.JanelaPonta)
+class JanelaPontaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ["distribuidora", "inicio", "fim", "fonte"]
+    raw_id_fields = ["distribuidora"]
+
+
+@admin.register(models.Tarifa)
+class TarifaAdmin(ImportedDataAdmin):
+    list_display = ["agente", "subgrupo", "modalidade", "posto", "unidade", "tusd", "te", "inicio", "fim"]
+    list_filter = ["subgrupo", "modalidade", "posto", "base"]
+    search_fields = ["agente", "=cnpj"]
+    show_full_result_count = False
+
+
+@admin.register(models.ScoreExecucao)
+class ScoreExecucaoAdmin(ImportedDataAdmin):
+    list_display = ["calculado_em", "versao", "distribuidora_id", "ano", "unidades", "duracao_s"]

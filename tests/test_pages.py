@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
 
+from leads import services
 from tests.factories import LeadBrutoFactory, add_monthly
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -100,11 +101,15 @@ def test_admin_unit_map_shows_the_final_coordinate_on_outlines_when_tiles_fail(b
     assert any("tile.openstreetmap.org" in url for url in browser.outside)
     if os.environ.get("SCREENSHOTS"):
         browser.locator("fieldset:has(.yo-mapa)").screenshot(path=str(SCREENSHOTS / "admin-unidade-mapa.png"))
-    for n in range(3):  # long codes, large figures: the widest rows a real file has
-        LeadBrutoFactory(cod_id=f"{n}" * 64, municipio_id="4305108", pac=12_345.6, classe_consumo_id="CSPS")
+    for n in range(3):  # long codes, large figures, scores: the widest rows a real file has
+        big = LeadBrutoFactory(cod_id=f"{n}" * 64, municipio_id="4305108", pac=12_345.6, classe_consumo_id="CSPS",
+                               grupo_tensao_id="MT", demanda_contratada_kw=12_345.6)  # fmt: skip
+        add_monthly(big, energia=[1_700_000.0] * 12, dic=[3.0] * 12, fic=[2.0] * 12, demanda=[12_345.6] * 12)
+    services.score_refresh()
     browser.goto(f"{live_server.url}/admin/leads/leadbruto/")
     # The list fits a 1366 px screen beside the admin's menu: its box does not scroll sideways.
     overflow = browser.evaluate("(() => { const r = document.querySelector('.results'); "
                                 "return r.scrollWidth - r.clientWidth; })()")  # fmt: skip
     assert overflow <= 0, overflow
+    assert browser.locator("#result_list td.field-oferta b").count() >= 3  # each big unit's best offer, scored
     shot(browser, "admin-lista")
