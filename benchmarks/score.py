@@ -63,9 +63,13 @@ def main() -> None:
     py = sys.executable
     if not sample.exists():
         print(f"generating {sample.name} ...", flush=True)
-        run([py, "manage.py", "make_sample_bdgd", "--ucs", str(args.ucs), "--out", str(sample)], env)
-    print("importing it (untimed) ...", flush=True)
-    run([py, "manage.py", "import_bdgd", str(sample), "--force"], env)
+        run([py, "manage.py", "make_sample_bdgd", "--ucs", str(args.ucs), "--ano", str(args.ano), "--out", str(sample)],
+            env)  # fmt: skip
+    from leads.models import LeadBruto
+
+    if LeadBruto.objects.filter(distribuidora_id=401, ano=args.ano).count() != args.ucs:
+        print("importing it (untimed) ...", flush=True)
+        run([py, "manage.py", "import_bdgd", str(sample), "--layers", "PONNOT,UCBT", "--force"], env)
 
     seconds, rss = run([py, "manage.py", "score_leads", "--distribuidora", "401", "--ano", str(args.ano)], env)
     scored = LeadScore.objects.filter(distribuidora_id=401, ano=args.ano).count()

@@ -14,7 +14,7 @@ from import_export.admin import ExportMixin
 
 from youon import formatos
 
-from . import models, resources, scoring, selectors, tasks
+from . import filters, models, resources, scoring, selectors, tasks
 
 
 class ReadOnlyDomainAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg]
@@ -97,7 +97,7 @@ class DistribuidoraComDadosFilter(admin.SimpleListFilter):
         value = self.value()
         if value is None:
             return queryset
-        return queryset.filter(distribuidora_id=int(value)) if value.isdigit() else queryset.none()
+        return queryset.filter(distribuidora_id=int(value)) if filters.ascii_digits(value) else queryset.none()
 
 
 @admin.register(models.Distribuidora)
@@ -506,3 +506,14 @@ class TarifaAdmin(ImportedDataAdmin):
 @admin.register(models.ScoreExecucao)
 class ScoreExecucaoAdmin(ImportedDataAdmin):
     list_display = ["calculado_em", "versao", "distribuidora_id", "ano", "unidades", "duracao_s"]
+
+
+@admin.register(models.SegmentoAutomatico)
+class SegmentoAutomaticoAdmin(ImportedDataAdmin):
+    list_display = ["rotulo", "n_ucs", "energia", "fator_carga_mediano", "ponta_mediana", "execucao"]
+    list_filter = ["execucao__ativa"]
+    list_select_related = ["execucao"]
+
+    @admin.display(description="energia total/ano", ordering="energia_total_kwh")
+    def energia(self, obj: models.SegmentoAutomatico) -> str:
+        return formatos.energia(obj.energia_total_kwh)

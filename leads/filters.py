@@ -43,6 +43,11 @@ UFS = (
 )  # fmt: skip
 
 
+def ascii_digits(text: str) -> bool:
+    """Only 0-9 (str.isdigit also takes '²' or '٣', which int() then refuses)."""
+    return re.fullmatch(r"[0-9]+", text) is not None
+
+
 def fold(text: str) -> str:
     """Lower case without accents: how names and spellings are compared ('Não' == 'nao')."""
     return "".join(c for c in unicodedata.normalize("NFKD", text.strip().lower()) if not unicodedata.combining(c))
@@ -172,9 +177,9 @@ def municipio_codes(values: Iterable[str], uf: Sequence[str] = ()) -> list[str]:
     """IBGE codes of municipalities given by code (4314902), by name (Tapejara: one UF must hold it, or
     `uf` narrows it) or by name and UF (Tapejara/RS, Tapejara-RS). Names ignore case and accents."""
     values = list(values)
-    by_code = set(models.Municipio.objects.filter(cod_ibge__in=[v for v in values if v.isdigit()]).values_list(
+    by_code = set(models.Municipio.objects.filter(cod_ibge__in=[v for v in values if ascii_digits(v)]).values_list(
         "cod_ibge", flat=True))  # fmt: skip
-    names = [v for v in values if not v.isdigit()]
+    names = [v for v in values if not ascii_digits(v)]
     by_name: dict[str, list[tuple[str, str, str]]] = {}
     if names:
         for cod, nome, sigla in models.Municipio.objects.values_list("cod_ibge", "nome", "uf"):
@@ -182,7 +187,7 @@ def municipio_codes(values: Iterable[str], uf: Sequence[str] = ()) -> list[str]:
     ufs = {u.upper() for u in uf}
     codes, problems = [], []
     for value in values:
-        if value.isdigit():
+        if ascii_digits(value):
             if value in by_code:
                 codes.append(value)
             else:
@@ -230,11 +235,11 @@ def cnae_condition(value: list[str]) -> Q:
     """Exact subclass (`4711-3/02`), or a prefix: division (`47`), group (`47.1` or `471`), class (`4711-3`)."""
     condition = Q()
     for item in value:
-        if re.fullmatch(r"\d{4}-\d/\d{2}", item):
+        if re.fullmatch(r"[0-9]{4}-[0-9]/[0-9]{2}", item):
             condition |= Q(cnae_id=item)
             continue
         digits = re.sub(r"[.\-/]", "", item)
-        if not re.fullmatch(r"\d{2,7}", digits):
+        if not re.fullmatch(r"[0-9]{2,7}", digits):
             raise ValidationError(
                 f"{item!r} não é uma subclasse CNAE (NNNN-N/NN) nem um prefixo de divisão/grupo/classe"
             )
@@ -308,6 +313,9 @@ class LeadFilter(df.FilterSet):
         method="filter_oferta",
         help_text="acl, arbitragem, backup ou gtd: as unidades com score nessa oferta, da maior para a menor",
     )  # fmt: skip
+    segmento_automatico = df.NumberFilter(
+        field_name="segmento_automatico", help_text="segmento automático (id de /api/v1/segmentos/)"
+    )
     score_acl_min = df.NumberFilter(field_name="score_acl", lookup_expr="gte", help_text="score ACL mínimo (0–100)")
     score_arbitragem_min = df.NumberFilter(
         field_name="score_arbitragem", lookup_expr="gte", help_text="score de arbitragem mínimo (0–100)"

@@ -888,6 +888,9 @@ class ScoreExecucao(models.Model):
     ano = models.SmallIntegerField(null=True, blank=True)
     unidades = models.BigIntegerField(default=0)
     duracao_s = models.FloatField(null=True, blank=True)
+    k_segmentos = models.SmallIntegerField("número de segmentos", null=True, blank=True)
+    silhuetas = models.JSONField(default=dict, blank=True, help_text="silhouette per k tried (the criterion)")
+    ativa = models.BooleanField(default=True, help_text="no later run covers its scope")
     calculado_em = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -898,6 +901,34 @@ class ScoreExecucao(models.Model):
 
     def __str__(self) -> str:
         return f"pontuação {self.versao} de {self.calculado_em:%d/%m/%Y %H:%M}"
+
+
+class SegmentoAutomatico(models.Model):
+    """A segment of units found by k-means in a scoring run (leads.segmentos), with a generated label
+    and its aggregate figures."""
+
+    execucao = models.ForeignKey(ScoreExecucao, on_delete=models.CASCADE, related_name="segmentos")
+    numero = models.SmallIntegerField()
+    rotulo = models.CharField("rótulo", max_length=160)
+    n_ucs = models.BigIntegerField("unidades")
+    energia_total_kwh = models.FloatField("energia total (kWh/ano)")
+    energia_mediana_kwh = models.FloatField("energia mediana (kWh/ano)")
+    fator_carga_mediano = models.FloatField("fator de carga mediano")
+    ponta_mediana = models.FloatField("participação mediana da ponta")
+    participacao_tipo = models.FloatField("participação do tipo dominante")
+    score_acl_medio = models.FloatField(null=True, blank=True)
+    score_arbitragem_medio = models.FloatField(null=True, blank=True)
+    score_backup_medio = models.FloatField(null=True, blank=True)
+    score_gtd_medio = models.FloatField(null=True, blank=True)
+
+    class Meta:
+        db_table = table("segmento_automatico")
+        ordering = ["execucao", "numero"]
+        verbose_name = "segmento automático"
+        verbose_name_plural = "segmentos automáticos"
+
+    def __str__(self) -> str:
+        return self.rotulo
 
 
 class LeadScore(models.Model):
@@ -930,24 +961,66 @@ class LeadScore(models.Model):
     score_gtd = models.SmallIntegerField("score GTD", null=True, blank=True)
     valor_gtd = models.FloatField("valor GTD (R$/ano)", null=True, blank=True)
     melhor_oferta = models.CharField(max_length=10, choices=Oferta.choices, null=True, blank=True)
-    razoes = models.JSONField(default=dict, help_text="reason codes per offer")
-    detalhe = models.JSONField(default=dict, help_text="the unit's inputs and intermediates")
-    execucao = models.ForeignKey(ScoreExecucao, on_delete=models.PROTECT, help_text="parameters and version used")
+    razoes_bits = models.BigIntegerField(
+        "razões", default=0, help_text="reason codes, a bit each (scoring.RAZOES_BITS)"
+    )
+    # The unit's inputs and intermediates (scoring.DETALHE), typed: cheap to write for millions of units.
+    energia_kwh = models.FloatField(null=True)
+    ponta = models.FloatField("participação da ponta", null=True)
+    energia_ponta_kwh = models.FloatField(null=True)
+    fonte_ponta = models.CharField(max_length=10, default="presumida", help_text="ucat, curva or presumida")
+    fator_carga = models.FloatField(null=True)
+    fator_carga_ponta = models.FloatField(null=True)
+    demanda_kw = models.FloatField(null=True)
+    bateria_kwh = models.FloatField(null=True)
+    ganho_rs_kwh = models.FloatField(null=True)
+    tarifa_ponta_rs_kwh = models.FloatField(null=True)
+    tarifa_fora_ponta_rs_kwh = models.FloatField(null=True)
+    fonte_tarifa = models.CharField(max_length=120, default="parametros")
+    dic_ano_h = models.FloatField(null=True)
+    fic_ano = models.FloatField(null=True)
+    energia_nao_suprida_kwh = models.FloatField(null=True)
+    criticidade = models.FloatField(null=True)
+    # Written with their run in one transaction: no database constraint (a deferred one would check a
+    # million rows at commit).
+    execucao = models.ForeignKey(
+        ScoreExecucao, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        help_text="parameters and version used",
+    )  # fmt: skip
+    segmento = models.ForeignKey(
+        SegmentoAutomatico, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        db_index=False, related_name="unidades",
+    )  # fmt: skip
 
     class Meta:
         db_table = table("lead_score")
         verbose_name = "score de lead"
         verbose_name_plural = "scores de leads"
+        # One index per offer in the lists' exact order (score, then uc_id: scores tie often), carrying the
+        # layer: a ranking reads it in order, and a ranking within a distributor-year filters on its
+        # entries without visiting the rows.
         indexes = [
-            models.Index(fields=["distribuidora_id", "ano", "-score_acl"], name="lead_score_acl_idx"),
-            models.Index(fields=["distribuidora_id", "ano", "-score_arbitragem"], name="lead_score_arbitragem_idx"),
-            models.Index(fields=["distribuidora_id", "ano", "-score_backup"], name="lead_score_backup_idx"),
-            models.Index(fields=["distribuidora_id", "ano", "-score_gtd"], name="lead_score_gtd_idx"),
-            models.Index(fields=["-score_acl"], name="lead_score_acl_global_idx"),
-            models.Index(fields=["-score_arbitragem"], name="lead_score_arb_global_idx"),
-            models.Index(fields=["-score_backup"], name="lead_score_backup_global_idx"),
-            models.Index(fields=["-score_gtd"], name="lead_score_gtd_global_idx"),
+            models.Index(
+                fields=[f"-score_{oferta}", "uc_id"],
+                include=["distribuidora_id", "ano"],
+                name=f"lead_score_{oferta}_idx",
+            )
+            for oferta in ("acl", "arbitragem", "backup", "gtd")
         ]
 
     def __str__(self) -> str:
         return f"scores de {self.uc_id}"
+
+    @property
+    def razoes(self) -> dict[str, list[str]]:
+        """Reason codes per offer."""
+        from . import scoring
+
+        return scoring.razoes(self.razoes_bits)
+
+    @property
+    def detalhe(self) -> dict[str, object]:
+        """The inputs and intermediates the scores rest on."""
+        from . import scoring
+
+        return {name: getattr(self, name) for name in scoring.DETALHE}

@@ -19,13 +19,13 @@ Ranks are percentiles within distributor × year, so a score says how a unit com
 
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from numpy.typing import NDArray
 
 VERSAO = "2026.12"
 HORAS_ANO = 8760
@@ -110,18 +110,34 @@ def _banda_payback(anos: pd.Series) -> pd.Series:
     return pd.Series(_clip01(np.nan_to_num(out, nan=0.0)), index=anos.index)
 
 
-def _starts(codes: pd.Series, prefixes: tuple[str, ...]) -> pd.Series:
-    return codes.fillna("").str.replace(r"\D", "", regex=True).str.startswith(prefixes)
+ENTRADAS_NUMERICAS = (
+    "energia", "demanda_pico", "demanda_contratada", "media_dic", "media_fic", "energia_ponta_ucat", "ponta_curva",
+    "pico_ponta_curva", "tarifa_ponta", "tarifa_fora_ponta", "te_ponta", "te_fora_ponta",
+)  # fmt: skip
+
+
+def _por_codigo(codes: pd.Series, test: Any, default: Any) -> NDArray[Any]:
+    """`test` applied to each distinct code (a few hundred), then spread to the units: string work on
+    the categories, not on a million strings. A missing code gives `default`."""
+    categorical = codes if isinstance(codes.dtype, pd.CategoricalDtype) else codes.astype("category")
+    values = np.array([test(str(c)) for c in categorical.cat.categories] + [default])
+    return values[categorical.cat.codes.to_numpy()]  # code -1 (missing) takes the last value, the default
+
+
+def _digitos(code: str) -> str:
+    return code.replace("-", "").replace("/", "").replace(".", "")
 
 
 def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     """Scores, values and reasons of every unit of `units` (columns COLUNAS); one row per unit, same index.
 
-    Reason codes and per-unit inputs are in the `razoes` and `detalhe` columns (dicts)."""
-    u = units
+    Reason codes are bits (`razoes_bits`, see `razoes`); the intermediates are columns (DETALHE). Figures
+    are computed in single precision: a million units' intermediates then fit in a few hundred MB, and
+    an estimate of R$ a year needs no more than seven significant digits."""
+    u = units.astype({c: np.float32 for c in ENTRADAS_NUMERICAS})
     groups = [u["distribuidora_id"], u["ano"]]
     energia = u["energia"].astype(float)
-    desativada = u["situacao"].fillna("AT").eq("DS")
+    desativada = u["situacao"].astype(object).eq("DS")
     sem_energia = energia.isna() | (energia <= 0) | desativada
     e = energia.fillna(0.0).clip(lower=0.0)
     grupo_a = u["grupo_tensao"].isin(["MT", "AT"])
@@ -134,7 +150,9 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     # Peak share: UCAT publishes its peak energy; other units take their typical curve's; else flat.
     ponta_ucat = (u["energia_ponta_ucat"] / energia).where(u["camada"].eq("UCAT") & u["energia_ponta_ucat"].notna())
     share = ponta_ucat.fillna(u["ponta_curva"])
-    fonte_ponta = np.where(ponta_ucat.notna(), "ucat", np.where(u["ponta_curva"].notna(), "curva", "presumida"))
+    fonte_ponta = pd.Categorical.from_codes(
+        np.where(ponta_ucat.notna(), 0, np.where(u["ponta_curva"].notna(), 1, 2)), ["ucat", "curva", "presumida"]
+    )
     share = share.fillna(PONTA_PRESUMIDA).clip(0.0, 1.0)
     e_ponta = share * e
     pico_ponta = pico * u["pico_ponta_curva"].fillna(1.0).clip(0.0, 1.0)
@@ -149,7 +167,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     tau = p.tau
 
     # --- Migração ACL -------------------------------------------------------------------------------
-    comercio_industria = u["classe"].fillna("").str.startswith(("CO", "IN"))
+    comercio_industria = pd.Series(_por_codigo(u["classe"], lambda c: c[:2] in ("CO", "IN"), False), index=u.index)
     desde = pd.Series(ACL_BT_DEMAIS, index=u.index, dtype=object)
     desde[comercio_industria] = ACL_BT_COMERCIO_INDUSTRIA
     desde[grupo_a] = ACL_GRUPO_A
@@ -174,7 +192,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     margem = margem.where(~diesel, energia_diesel * (p.custo_diesel - tau * tarifa_fp / p.eficiencia))
     pequena = bateria * p.profundidade < p.bess_minimo_kwh
     payback = (bateria * p.custo_bess / margem).where(margem > 0)
-    encaixe = u["segmento"].map(SEGMENTOS_ARBITRAGEM).fillna(0.4)
+    encaixe = _por_codigo(u["segmento"], lambda c: SEGMENTOS_ARBITRAGEM.get(c, 0.4), 0.4)
     arb = 50 * _banda_payback(payback) + 20 * np.where(diesel, fator_carga, fator_ponta)
     arb = arb + 15 * _rank(e_ponta.where(~pequena), groups).fillna(0.0) + 15 * encaixe
     arb = (arb * np.where(grupo_a, 1.0, 0.5)).where(~pequena & ~sem_energia)
@@ -187,8 +205,11 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     dic_estimado = dic_ano.isna()
     dic_ano = dic_ano.fillna(dic_ano.groupby(por_conj).transform("median")).fillna(0.0)
     fic_ano = fic_ano.fillna(fic_ano.groupby(por_conj).transform("median")).fillna(0.0)
-    critico_cnae = _starts(u["cnae"], CNAE_CRITICOS)
-    criticidade = u["segmento"].map(SEGMENTOS_CRITICOS).fillna(0.3).where(~critico_cnae, 1.0)
+    critico_cnae = _por_codigo(u["cnae"], lambda c: _digitos(c).startswith(CNAE_CRITICOS), False)
+    criticidade = pd.Series(
+        np.where(critico_cnae, 1.0, _por_codigo(u["segmento"], lambda c: SEGMENTOS_CRITICOS.get(c, 0.3), 0.3)),
+        index=u.index,
+    )
     potencia_media = e / HORAS_ANO
     voll = np.where(criticidade >= 0.8, p.voll_critico, p.voll_comum)
     evento = np.where(criticidade >= 0.8, p.custo_evento_critico, p.custo_evento_comum)
@@ -202,15 +223,23 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     backup = (backup * porte).where(~sem_energia)
 
     # --- GTD -------------------------------------------------------------------------------------------
-    classe = u["classe"].fillna("")
-    governo = classe.str.startswith(("PP", "SP", "IP")) | _starts(u["cnae"], ("84", "36", "37"))
-    agro = classe.str.startswith("RU") | _starts(u["cnae"], ("01", "02", "03", "10", "11"))
+    governo = pd.Series(
+        _por_codigo(u["classe"], lambda c: c[:2] in ("PP", "SP", "IP"), False)
+        | _por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("84", "36", "37")), False),
+        index=u.index,
+    )
+    agro = pd.Series(
+        _por_codigo(u["classe"], lambda c: c.startswith("RU"), False)
+        | _por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("01", "02", "03", "10", "11")), False),
+        index=u.index,
+    )
     grande = u["camada"].eq("UCAT") | (demanda >= 1000) | (e >= 1e6)
     conta = np.maximum.reduce([governo * 0.9, agro * 0.8, grande * 1.0])
     gtd = (100 * conta * (0.5 + 0.5 * _rank(e, groups).fillna(0.0))).where(~sem_energia)
     valor_gtd = (margem.fillna(0.0) + valor_backup.fillna(0.0)).where(conta > 0)
 
-    out = pd.DataFrame(index=u.index)
+    # Columns gathered first and framed once at the end (no repeated consolidation of a growing frame).
+    out: dict[str, Any] = {}
     out["uc_id"] = u["uc_id"]
     out["score_acl"] = acl.round()
     out["valor_acl"] = economia.round(2)
@@ -222,109 +251,95 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     out["valor_backup"] = valor_backup.round(2)
     out["score_gtd"] = gtd.round()
     out["valor_gtd"] = valor_gtd.round(2)
-    filled = out[[f"score_{o}" for o in OFERTAS]].fillna(-1).to_numpy()
+    # What segmentation reads besides the unit's own columns (not stored).
+    out["demanda"] = demanda
+    filled = np.nan_to_num(np.column_stack([out[f"score_{o}"].to_numpy() for o in OFERTAS]), nan=-1.0)
     best = filled.argmax(axis=1)
-    out["melhor_oferta"] = [OFERTAS[i] if filled[n, i] >= MELHOR_OFERTA_MINIMO else None for n, i in enumerate(best)]
+    strong = filled[np.arange(len(filled)), best] >= MELHOR_OFERTA_MINIMO
+    out["melhor_oferta"] = pd.Categorical.from_codes(np.where(strong, best, -1), list(OFERTAS))
 
-    frame = pd.DataFrame(
-        {
-            "livre": livre, "gd": gd, "grupo_a": grupo_a, "comercio_industria": comercio_industria,
-            "sem_energia": sem_energia, "economia": economia, "demanda": demanda, "diesel": diesel,
-            "pequena": pequena, "payback": payback, "fonte_ponta": fonte_ponta, "tarifa_padrao": tarifa_padrao,
-            "dic_estimado": dic_estimado, "critico": criticidade >= 0.8, "governo": governo, "agro": agro,
-            "grande": grande, "desativada": desativada, "porte_pequeno": porte < 0.5,
-        }
-    )  # fmt: skip
-    out["razoes"] = [_razoes(row) for row in frame.itertuples(index=False)]
-    detalhe = pd.DataFrame(
-        {
-            "energia_kwh": e.round(1), "ponta": share.round(4), "energia_ponta_kwh": e_ponta.round(1),
-            "fonte_ponta": fonte_ponta, "fator_carga": fator_carga.round(3), "fator_carga_ponta": fator_ponta.round(3),
-            "demanda_kw": demanda.round(1), "bateria_kwh": bateria.round(1), "ganho_rs_kwh": ganho.round(4),
-            "tarifa_ponta_rs_kwh": tarifa_p.round(4), "tarifa_fora_ponta_rs_kwh": tarifa_fp.round(4),
-            "fonte_tarifa": np.where(tarifa_padrao, "parametros", u["fonte_tarifa"].fillna("aneel")),
-            "dic_ano_h": dic_ano.round(3), "fic_ano": fic_ano.round(3), "energia_nao_suprida_kwh": nao_suprida.round(2),
-            "criticidade": criticidade.round(2),
-        }
-    )  # fmt: skip
-    out["detalhe"] = [{k: _json(v) for k, v in row.items()} for row in detalhe.to_dict("records")]
+    # Reasons as bits (one per offer and code, RAZOES_BITS), computed for every unit at once.
+    neutral = ~sem_energia
+    presumed = pd.Series(np.asarray(fonte_ponta == "presumida"), index=u.index)
+    flags = {
+        ("*", "sem_consumo"): sem_energia & ~desativada,
+        ("*", "desativada"): desativada,
+        ("acl", "ja_livre"): neutral & livre,
+        ("acl", "elegivel_via_varejista"): neutral & ~livre & grupo_a & (demanda < VAREJISTA_ABAIXO_KW),
+        ("acl", "elegivel_agente_proprio"): neutral & ~livre & grupo_a & ~(demanda < VAREJISTA_ABAIXO_KW),
+        ("acl", "bt_comercio_industria_2027"): neutral & ~livre & ~grupo_a & comercio_industria,
+        ("acl", "bt_demais_2028"): neutral & ~livre & ~grupo_a & ~comercio_industria,
+        ("acl", "gd_compensacao"): neutral & ~livre & gd,
+        ("acl", "sem_economia"): neutral & ~livre & ~(economia > 0),
+        ("acl", "propensao_sem_ccee"): neutral & ~livre,
+        ("acl", "perfil_presumido"): neutral & presumed,
+        ("acl", "tarifa_padrao"): neutral & tarifa_padrao,
+        ("arbitragem", "ponta_pequena"): neutral & pequena,
+        ("arbitragem", "substituir_diesel_na_ponta"): neutral & ~pequena & diesel,
+        ("arbitragem", "bt_tarifa_branca"): neutral & ~grupo_a,
+        ("arbitragem", "sem_margem"): neutral & ~pequena & payback.isna(),
+        ("arbitragem", "perfil_presumido"): neutral & presumed,
+        ("arbitragem", "tarifa_padrao"): neutral & tarifa_padrao,
+        ("backup", "dic_estimado"): neutral & dic_estimado,
+        ("backup", "carga_critica"): neutral & (criticidade >= 0.8),
+        ("backup", "carga_pequena"): neutral & (porte < 0.5),
+        ("gtd", "governo"): neutral & governo,
+        ("gtd", "agro"): neutral & agro,
+        ("gtd", "grande_cliente"): neutral & grande,
+        ("gtd", "fora_do_segmento"): neutral & ~(governo | agro | grande),
+    }
+    assert list(flags) == RAZOES_BITS
+    bits = np.zeros(len(u), dtype=np.int64)
+    for i, mask in enumerate(flags.values()):
+        bits |= np.asarray(mask, dtype=bool).astype(np.int64) << i
+    out["razoes_bits"] = bits
+    out["energia_kwh"] = e.round(1)
+    out["ponta"] = share.round(4)
+    out["energia_ponta_kwh"] = e_ponta.round(1)
+    out["fonte_ponta"] = fonte_ponta
+    out["fator_carga"] = fator_carga.round(3)
+    out["fator_carga_ponta"] = fator_ponta.round(3)
+    out["demanda_kw"] = demanda.round(1)
+    out["bateria_kwh"] = bateria.round(1)
+    out["ganho_rs_kwh"] = ganho.round(4)
+    out["tarifa_ponta_rs_kwh"] = tarifa_p.round(4)
+    out["tarifa_fora_ponta_rs_kwh"] = tarifa_fp.round(4)
+    fonte_tarifa = u["fonte_tarifa"].astype("category").cat.add_categories(["parametros", "aneel"])
+    out["fonte_tarifa"] = fonte_tarifa.fillna("aneel").where(~tarifa_padrao, "parametros")
+    out["dic_ano_h"] = dic_ano.round(3)
+    out["fic_ano"] = fic_ano.round(3)
+    out["energia_nao_suprida_kwh"] = nao_suprida.round(2)
+    out["criticidade"] = criticidade.round(2)
+    return pd.DataFrame(out, index=u.index, copy=False)
+
+
+# The reason codes, one bit each (`razoes_bits`), in this order; "*" applies to every offer.
+RAZOES_BITS = [
+    ("*", "sem_consumo"), ("*", "desativada"),
+    ("acl", "ja_livre"), ("acl", "elegivel_via_varejista"), ("acl", "elegivel_agente_proprio"),
+    ("acl", "bt_comercio_industria_2027"), ("acl", "bt_demais_2028"), ("acl", "gd_compensacao"),
+    ("acl", "sem_economia"), ("acl", "propensao_sem_ccee"), ("acl", "perfil_presumido"), ("acl", "tarifa_padrao"),
+    ("arbitragem", "ponta_pequena"), ("arbitragem", "substituir_diesel_na_ponta"), ("arbitragem", "bt_tarifa_branca"),
+    ("arbitragem", "sem_margem"), ("arbitragem", "perfil_presumido"), ("arbitragem", "tarifa_padrao"),
+    ("backup", "dic_estimado"), ("backup", "carga_critica"), ("backup", "carga_pequena"),
+    ("gtd", "governo"), ("gtd", "agro"), ("gtd", "grande_cliente"), ("gtd", "fora_do_segmento"),
+]  # fmt: skip
+# The intermediates a unit's detail shows (columns of `pontuar`'s result and of lead_score).
+DETALHE = (
+    "energia_kwh", "ponta", "energia_ponta_kwh", "fonte_ponta", "fator_carga", "fator_carga_ponta", "demanda_kw",
+    "bateria_kwh", "ganho_rs_kwh", "tarifa_ponta_rs_kwh", "tarifa_fora_ponta_rs_kwh", "fonte_tarifa", "dic_ano_h",
+    "fic_ano", "energia_nao_suprida_kwh", "criticidade",
+)  # fmt: skip
+
+
+def razoes(bits: int) -> dict[str, list[str]]:
+    """The reason codes per offer that `bits` holds."""
+    out: dict[str, list[str]] = {oferta: [] for oferta in OFERTAS}
+    for i, (oferta, code) in enumerate(RAZOES_BITS):
+        if bits >> i & 1:
+            for target in OFERTAS if oferta == "*" else (oferta,):
+                out[target].append(code)
     return out
-
-
-def _json(value: Any) -> Any:
-    if isinstance(value, float | np.floating):
-        return None if math.isnan(value) or math.isinf(value) else float(value)
-    if isinstance(value, np.bool_):
-        return bool(value)
-    return value
-
-
-def _razoes(r: Any) -> dict[str, list[str]]:
-    """Reason codes per offer (what the unit's score rests on, and every fallback it needed)."""
-    comuns = []
-    if r.fonte_ponta == "presumida":
-        comuns.append("perfil_presumido")
-    if r.tarifa_padrao:
-        comuns.append("tarifa_padrao")
-    if r.sem_energia:
-        sem = ["desativada"] if r.desativada else ["sem_consumo"]
-        return {"acl": sem, "arbitragem": sem, "backup": sem, "gtd": sem}
-    acl = ["ja_livre"] if r.livre else []
-    if not r.livre:
-        if r.grupo_a:
-            acl.append("elegivel_via_varejista" if r.demanda < VAREJISTA_ABAIXO_KW else "elegivel_agente_proprio")
-        else:
-            acl.append("bt_comercio_industria_2027" if r.comercio_industria else "bt_demais_2028")
-        if r.gd:
-            acl.append("gd_compensacao")
-        if not (r.economia > 0):
-            acl.append("sem_economia")
-        acl.append("propensao_sem_ccee")
-    arb = []
-    if r.pequena:
-        arb.append("ponta_pequena")
-    elif r.diesel:
-        arb.append("substituir_diesel_na_ponta")
-    if not r.grupo_a:
-        arb.append("bt_tarifa_branca")
-    if not r.pequena and not (r.payback == r.payback):
-        arb.append("sem_margem")
-    backup = ["dic_estimado"] if r.dic_estimado else []
-    if r.critico:
-        backup.append("carga_critica")
-    if r.porte_pequeno:
-        backup.append("carga_pequena")
-    gtd = [name for name, on in (("governo", r.governo), ("agro", r.agro), ("grande_cliente", r.grande)) if on]
-    if not gtd:
-        gtd.append("fora_do_segmento")
-    return {"acl": acl + comuns, "arbitragem": arb + comuns, "backup": backup, "gtd": gtd}
-
-
-def dias_do_ano(ano: int) -> dict[str, int]:
-    """Weekdays, Saturdays and Sundays of a year (DU, SA, DO)."""
-    counts = {"DU": 0, "SA": 0, "DO": 0}
-    first = date(ano, 1, 1).toordinal()
-    for ordinal in range(first, date(ano + 1, 1, 1).toordinal()):
-        weekday = date.fromordinal(ordinal).weekday()
-        counts["DU" if weekday < 5 else "SA" if weekday == 5 else "DO"] += 1
-    return counts
-
-
-def ponta_da_curva(curvas: dict[str, list[float]], *, inicio_h: float, fim_h: float, ano: int) -> tuple[float, float]:
-    """(peak share, peak ratio) of a typical curve (day type → 96 quarter-hour kW) over a weekday window.
-
-    Share: the year's weekday energy in the window over the year's energy (a day type the curve lacks
-    is taken as its weekday). Ratio: the window's highest quarter hour over the curve's highest."""
-    du = np.asarray(curvas["DU"], dtype=float)
-    sa = np.asarray(curvas.get("SA", du), dtype=float)
-    do = np.asarray(curvas.get("DO", du), dtype=float)
-    window = slice(round(inicio_h * 4), round(fim_h * 4))
-    n = dias_do_ano(ano)
-    total = n["DU"] * du.sum() + n["SA"] * sa.sum() + n["DO"] * do.sum()
-    highest = max(du.max(), sa.max(), do.max())
-    if total <= 0 or highest <= 0:
-        return float("nan"), float("nan")
-    return float(n["DU"] * du[window].sum() / total), float(du[window].max() / highest)
 
 
 RAZOES = {
@@ -398,3 +413,30 @@ def explicar(oferta: str, score: dict[str, Any], detalhe: dict[str, Any], razoes
     partes += [RAZOES.get(code, code) for code in razoes]
     texto = "; ".join(p for p in partes if p)
     return texto[:1].upper() + texto[1:] + "."
+
+
+def dias_do_ano(ano: int) -> dict[str, int]:
+    """Weekdays, Saturdays and Sundays of a year (DU, SA, DO)."""
+    counts = {"DU": 0, "SA": 0, "DO": 0}
+    first = date(ano, 1, 1).toordinal()
+    for ordinal in range(first, date(ano + 1, 1, 1).toordinal()):
+        weekday = date.fromordinal(ordinal).weekday()
+        counts["DU" if weekday < 5 else "SA" if weekday == 5 else "DO"] += 1
+    return counts
+
+
+def ponta_da_curva(curvas: dict[str, list[float]], *, inicio_h: float, fim_h: float, ano: int) -> tuple[float, float]:
+    """(peak share, peak ratio) of a typical curve (day type → 96 quarter-hour kW) over a weekday window.
+
+    Share: the year's weekday energy in the window over the year's energy (a day type the curve lacks
+    is taken as its weekday). Ratio: the window's highest quarter hour over the curve's highest."""
+    du = np.asarray(curvas["DU"], dtype=float)
+    sa = np.asarray(curvas.get("SA", du), dtype=float)
+    do = np.asarray(curvas.get("DO", du), dtype=float)
+    window = slice(round(inicio_h * 4), round(fim_h * 4))
+    n = dias_do_ano(ano)
+    total = n["DU"] * du.sum() + n["SA"] * sa.sum() + n["DO"] * do.sum()
+    highest = max(du.max(), sa.max(), do.max())
+    if total <= 0 or highest <= 0:
+        return float("nan"), float("nan")
+    return float(n["DU"] * du[window].sum() / total), float(du[window].max() / highest)

@@ -120,7 +120,8 @@ def lead_list(*, params: Mapping[str, Any], ordering: str = "uc_id") -> QuerySet
         accepted = ", ".join(sorted([*LeadFilter.base_filters, *LIST_PARAMS]))
         raise ValidationError({name: f"parâmetro desconhecido; os aceitos são {accepted}" for name in unknown})
     queryset = models.LeadBruto.objects.select_related(*LIST_RELATED).annotate(
-        **{name: F(f"scores__{name}") for name in (*SCORE_FIELDS, "melhor_oferta")}
+        **{name: F(f"scores__{name}") for name in (*SCORE_FIELDS, "melhor_oferta")},
+        segmento_automatico=F("scores__segmento_id"),
     )
     filterset = LeadFilter(data=params, queryset=queryset)
     if not filterset.is_valid():
@@ -160,7 +161,7 @@ def lead_detail(*, uc_id: int) -> LeadDetail:
         demanda=list(models.LeadDemandaMensal.objects.filter(**months).order_by("mes")),
         qualidade=quality_months(lead, models.LeadQualidadeMensal.objects.filter(**months).order_by("mes")),
         enriquecimento=list(models.LeadEnrichmentLog.objects.filter(uc_id=uc_id).order_by("-executado_em")),
-        score=models.LeadScore.objects.select_related("execucao").filter(uc_id=uc_id).first(),
+        score=models.LeadScore.objects.select_related("execucao", "segmento").filter(uc_id=uc_id).first(),
     )
 
 
@@ -210,7 +211,7 @@ def export_limit(params: Mapping[str, Any]) -> int | None:
     for name in ("limit", "page_size"):
         raw = str(params.get(name) or "")
         if raw:
-            if not raw.isdigit() or int(raw) < 1:
+            if not filters.ascii_digits(raw) or int(raw) < 1:
                 raise ValidationError({name: f"{raw!r} não é um inteiro positivo"})
             return int(raw)
     return None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import logging
 import tempfile
 import time
@@ -21,7 +20,14 @@ from youon.lib import http
 from youon.lib.db import copy_upsert, own_connection
 
 from . import refdata, selectors, tarifas
-from .models import SCHEMA, Exportacao, ParametrosScore, ScoreExecucao, StatusImportacao
+from .models import (
+    SCHEMA,
+    Exportacao,
+    ParametrosScore,
+    ScoreExecucao,
+    SegmentoAutomatico,
+    StatusImportacao,
+)  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -238,7 +244,7 @@ _SCORE_FEATURES = """
            l.segmento_mercado_id AS segmento, l.municipio_id AS municipio, l.conj, l.livre,
            l.ceg_gd IS NOT NULL AS gd, l.energia_anual_kwh AS energia, l.demanda_pico_kw AS demanda_pico,
            coalesce(nullif(l.demanda_contratada_kw, 0), l.pac) AS demanda_contratada, l.media_dic, l.media_fic,
-           l.tip_cc, l.situacao, p.energia_ponta AS energia_ponta_ucat
+           l.tip_cc, l.situacao, l.area_localizacao AS area, p.energia_ponta AS energia_ponta_ucat
     FROM intel_lead.lead_bruto l
     LEFT JOIN (
         SELECT uc_id, distribuidora_id, ano, sum(energia_ponta_kwh) AS energia_ponta
@@ -248,8 +254,12 @@ _SCORE_FEATURES = """
 _SCORE_COLUMNS = (
     "uc_id", "distribuidora_id", "ano", "camada", "score_acl", "valor_acl", "elegivel_acl_desde", "score_arbitragem",
     "valor_arbitragem", "payback_arbitragem", "score_backup", "valor_backup", "score_gtd", "valor_gtd",
-    "melhor_oferta", "razoes", "detalhe", "execucao_id",
+    "melhor_oferta", "razoes_bits", "execucao_id", "segmento_id", "energia_kwh", "ponta", "energia_ponta_kwh",
+    "fonte_ponta", "fator_carga", "fator_carga_ponta", "demanda_kw", "bateria_kwh", "ganho_rs_kwh",
+    "tarifa_ponta_rs_kwh", "tarifa_fora_ponta_rs_kwh", "fonte_tarifa", "dic_ano_h", "fic_ano",
+    "energia_nao_suprida_kwh", "criticidade",
 )  # fmt: skip
+_INTEGER_COLUMNS = ("score_acl", "score_arbitragem", "score_backup", "score_gtd", "segmento_id")
 SCORE_LOCK = 0x5C0E  # advisory lock of a scoring run (one at a time: they rewrite the same rows)
 
 
@@ -261,7 +271,7 @@ def score_refresh(*, distribuidora: int | None = None, ano: int | None = None, o
     Tariffs are those in force on `on` (default today). Idempotent; one run at a time (advisory lock)."""
     import pandas as pd
 
-    from . import scoring
+    from . import scoring, segmentos
 
     started = time.monotonic()
     params = scoring.Parametros(**{
@@ -281,80 +291,109 @@ def score_refresh(*, distribuidora: int | None = None, ano: int | None = None, o
                 for block in copy:
                     buffer.write(block)
         buffer.seek(0)
+        # Codes as categories: a few bytes a unit instead of a Python string each.
         units = pd.read_csv(
             buffer, true_values=["t"], false_values=["f"],
-            dtype={"grupo_tensao": "string", "grupo_tarifario": "string", "classe": "string", "cnae": "string",
-                   "segmento": "string", "municipio": "string", "tip_cc": "string", "camada": "string",
-                   "situacao": "string"},
+            dtype={c: "category" for c in ("grupo_tensao", "grupo_tarifario", "classe", "cnae", "segmento",
+                                           "municipio", "tip_cc", "camada", "situacao", "area")},
         )  # fmt: skip
     peaks = pd.DataFrame(
         selectors.curve_peaks(distribuidora=distribuidora, ano=ano),
         columns=["distribuidora_id", "ano", "tip_cc", "ponta_curva", "pico_ponta_curva"],
-    ).astype({"tip_cc": "string"})
+    )
     tariffs = pd.DataFrame(
         selectors.tariffs_in_force(on=on or timezone.localdate()),
         columns=["distribuidora_id", "grupo_tarifario", "tarifa_ponta", "tarifa_fora_ponta", "te_ponta",
                  "te_fora_ponta", "fonte_tarifa"],
-    ).astype({"grupo_tarifario": "string"})  # fmt: skip
-    units = units.merge(peaks, on=["distribuidora_id", "ano", "tip_cc"], how="left")
-    units = units.merge(tariffs, on=["distribuidora_id", "grupo_tarifario"], how="left")
-    units = units.astype({c: float for c in ("tarifa_ponta", "tarifa_fora_ponta", "te_ponta", "te_fora_ponta",
-                                             "ponta_curva", "pico_ponta_curva")})  # fmt: skip
+    )  # fmt: skip
+    _lookup(units, peaks, ["distribuidora_id", "ano", "tip_cc"])
+    _lookup(units, tariffs, ["distribuidora_id", "grupo_tarifario"])
     scored = scoring.pontuar(units, params)
+    found = segmentos.segmentar(
+        pd.concat([scored[list(segmentos.COLUNAS_SCORE)], units[["energia", "grupo_tensao", "classe", "area"]]], axis=1)
+    )
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCORE_LOCK])
         run = ScoreExecucao.objects.create(
             versao=scoring.VERSAO, parametros=params.as_dict(), distribuidora_id=distribuidora, ano=ano,
-            unidades=len(scored),
+            unidades=len(scored), k_segmentos=found.k or None,
+            silhuetas={str(k): v for k, v in found.silhuetas.items()},
         )  # fmt: skip
-        _scores_write(scored.assign(**units[["distribuidora_id", "ano", "camada"]]), run.pk, distribuidora, ano)
+        ids = {
+            row["numero"]: SegmentoAutomatico.objects.create(
+                execucao=run, **{k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+            ).pk
+            for row in found.segmentos.to_dict("records")
+        }
+        scored["segmento_id"] = pd.Series(found.rotulos, index=scored.index).map(ids)
+        for column in ("distribuidora_id", "ano", "camada"):
+            scored[column] = units[column]
+        del units
+        _scores_write(scored, run.pk, distribuidora, ano)
+        # Earlier runs within this one's scope were replaced: kept for the record, no longer current.
+        older = ScoreExecucao.objects.filter(ativa=True).exclude(pk=run.pk)
+        if distribuidora is not None:
+            older = older.filter(distribuidora_id=distribuidora)
+        if ano is not None:
+            older = older.filter(ano=ano)
+        older.update(ativa=False)
+        with connection.cursor() as cursor:  # the planner must know the new rows before lists rank by them
+            cursor.execute("ANALYZE intel_lead.lead_score")
         run.duracao_s = round(time.monotonic() - started, 2)
         run.save(update_fields=["duracao_s"])
     logger.info("scored %d units in %.1f s", len(scored), run.duracao_s)
     return run
 
 
+def _lookup(units: Any, table: Any, keys: list[str]) -> None:
+    """Add `table`'s other columns to `units` by its key columns, in place: a left join that builds only
+    an array of positions, not a second copy of the frame."""
+    import numpy as np
+    import pandas as pd
+
+    values = [c for c in table.columns if c not in keys]
+
+    def frame_keys(frame: Any) -> Any:
+        return pd.MultiIndex.from_arrays([frame[k].astype(object) for k in keys])
+
+    positions = frame_keys(table).get_indexer(frame_keys(units)) if len(table) else np.full(len(units), -1)
+    found = positions >= 0
+    for column in values:
+        source = table[column].to_numpy()
+        picked = np.full(len(units), np.nan if source.dtype.kind == "f" else None, dtype=source.dtype)
+        if len(source):
+            picked[found] = source[positions[found]]
+        units[column] = picked
+
+
 def _scores_write(scored: Any, run_id: int, distribuidora: int | None, ano: int | None) -> None:
-    """Replace the scores of the run's scope with `scored` (in the caller's transaction)."""
+    """Replace the scores of the run's scope with `scored`, in the caller's transaction: one DELETE, then
+    the frame as CSV (written by Arrow) straight into lead_score by COPY. A unit that left the registry
+    meanwhile fails the foreign key and the whole run, which the next one redoes."""
+    import pandas as pd
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
     scope, args = "", []
     for column, value in (("distribuidora_id", distribuidora), ("ano", ano)):
         if value is not None:
             scope += f" AND {column} = %s"
             args.append(value)
+    scored["execucao_id"] = run_id
+    options = pa_csv.WriteOptions(include_header=False, quoting_style="needed")
     columns = sql.SQL(", ").join(map(sql.Identifier, _SCORE_COLUMNS))
     with connection.cursor() as cursor:
         pg = cursor.cursor
-        pg.execute("DROP TABLE IF EXISTS staging_lead_score")
-        pg.execute(
-            sql.SQL(
-                "CREATE TEMP TABLE staging_lead_score ON COMMIT DROP AS "
-                "SELECT {c} FROM intel_lead.lead_score WITH NO DATA"
-            ).format(c=columns)
-        )
-        with pg.copy(sql.SQL("COPY staging_lead_score ({c}) FROM STDIN").format(c=columns)) as copy:
-            for row in scored.itertuples(index=False):
-                copy.write_row(_score_row(row, run_id))
+        # Scores are recomputed from the units whenever needed: they need not wait for the WAL flush.
+        pg.execute("SET LOCAL synchronous_commit = off")
         pg.execute(f"DELETE FROM intel_lead.lead_score WHERE true {scope}", args)
-        pg.execute(
-            sql.SQL(
-                "INSERT INTO intel_lead.lead_score ({c}) SELECT {c} FROM staging_lead_score s "
-                "WHERE EXISTS (SELECT 1 FROM intel_lead.lead_unidade u WHERE u.uc_id = s.uc_id)"
-            ).format(c=columns)
-        )
-
-
-def _score_row(row: Any, run_id: int) -> tuple[object, ...]:
-    def num(value: Any) -> Any:
-        return None if value is None or value != value else value
-
-    def score(value: Any) -> int | None:
-        return None if value is None or value != value else int(value)
-
-    desde = row.elegivel_acl_desde
-    return (
-        int(row.uc_id), int(row.distribuidora_id), int(row.ano), row.camada, score(row.score_acl), num(row.valor_acl),
-        desde if isinstance(desde, date) else None, score(row.score_arbitragem), num(row.valor_arbitragem),
-        num(row.payback_arbitragem), score(row.score_backup), num(row.valor_backup), score(row.score_gtd),
-        num(row.valor_gtd), row.melhor_oferta, json.dumps(row.razoes), json.dumps(row.detalhe), run_id,
-    )  # fmt: skip
+        copy_sql = sql.SQL("COPY intel_lead.lead_score ({c}) FROM STDIN WITH (FORMAT csv)").format(c=columns)
+        with pg.copy(copy_sql) as copy:
+            for start in range(0, len(scored), 100_000):  # a chunk at a time: no second copy of the frame
+                chunk = scored.iloc[start : start + 100_000][list(_SCORE_COLUMNS)]
+                chunk = chunk.astype({c: "Int64" for c in _INTEGER_COLUMNS})
+                chunk["elegivel_acl_desde"] = pd.to_datetime(chunk["elegivel_acl_desde"]).dt.date
+                buffer = pa.BufferOutputStream()
+                pa_csv.write_csv(pa.Table.from_pandas(chunk, preserve_index=False), buffer, options)
+                copy.write(buffer.getvalue().to_pybytes())

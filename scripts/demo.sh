@@ -13,6 +13,8 @@ $PY manage.py demo_user
 echo "==> importing the Mux Energia 2024 BDGD through the Celery worker (log: var/log/worker.log)"
 $PY manage.py import_bdgd tests/fixtures/bdgd/Mux_Energia_401_2024-12-31_V11_20250806-1857.gdb.zip --async --wait || true
 $PY manage.py refresh_views
+echo "==> lead scores per offer (the import's chain scored them; again, to show the figures)"
+$PY manage.py score_leads --distribuidora 401 --ano 2024
 echo "==> load forecast: ten years of ONS hourly load (CC-BY 4.0), a model trained and gated, a week issued"
 $PY manage.py import_ons forecasting/data/ons/CURVA_CARGA_20*.csv.gz >/dev/null
 $PY manage.py import_inmet forecasting/data/inmet/*.CSV >/dev/null
@@ -20,6 +22,7 @@ $PY manage.py forecast_train --motivo demo || true
 for day in 2024-11-18 2024-11-19 2024-11-20 2024-11-21 2024-11-22 2024-11-23 2024-11-24 2024-11-25; do
   $PY manage.py forecast_issue --dia "$day" || true
 done
-echo "==> http://127.0.0.1:8000/admin/  units: /admin/leads/leadbruto/  reports: /admin/ingestion/importstatus/"
-echo "==> http://127.0.0.1:8000/operacoes/  forecast vs actual, errors, dispatch of the forecast day"
+echo "==> http://127.0.0.1:8000/  home page (login demo / youon-demo): operations, admin, API docs"
+echo "==> http://127.0.0.1:8000/admin/leads/leadbruto/  units with their best offer; a unit's page explains its scores"
+echo "==> http://127.0.0.1:8000/api/v1/leads/?oferta=acl&ordering=-score_acl&page_size=20  the 20 best candidates to migrate"
 $PY manage.py runserver 127.0.0.1:8000

@@ -15,6 +15,7 @@ router.register("agregados/distribuidoras", views.ResumoDistribuidoraViewSet, ba
 router.register("agregados/segmentos", views.ResumoSegmentoViewSet, basename="agregado-segmento")
 for prefix, model_class in views.DOMAIN_MODELS.items():
     router.register(f"dominios/{prefix}", views.domain_viewset(model_class), basename=f"dominio-{prefix}")
+router.register("segmentos", views.SegmentoViewSet, basename="segmento")
 router.register("exportacoes", views.ExportacaoViewSet, basename="exportacao")
 router.register("importacoes", ImportStatusViewSet, basename="importacao")
 router.register("atualizar-resumos", RefreshViewsViewSet, basename="atualizar-resumos")

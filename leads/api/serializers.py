@@ -22,6 +22,7 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     score_backup = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     score_gtd = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     melhor_oferta = serializers.CharField(read_only=True, allow_null=True, default=None)
+    segmento_automatico = serializers.IntegerField(read_only=True, allow_null=True, default=None)
 
     class Meta:
         model = models.LeadBruto
@@ -30,7 +31,7 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "cnae", "segmento_mercado", "grupo_tensao", "grupo_tarifario", "municipio", "municipio_nome", "uf",
             "pac", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic", "livre", "possui_gd",
             "fonte_coordenada", "lat", "lon", "score_acl", "score_arbitragem", "score_backup", "score_gtd",
-            "melhor_oferta",
+            "melhor_oferta", "segmento_automatico",
         ]  # fmt: skip
 
     def get_possui_gd(self, obj: models.LeadBruto) -> bool:
@@ -123,6 +124,7 @@ class LeadDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
             }
         return {
             "melhor_oferta": score.melhor_oferta,
+            "segmento": None if score.segmento is None else {"id": score.segmento_id, "rotulo": score.segmento.rotulo},
             "ofertas": ofertas,
             "elegivel_acl_desde": score.elegivel_acl_desde,
             "payback_arbitragem_anos": score.payback_arbitragem,
@@ -187,3 +189,15 @@ def domain_serializer(model_class: type[Any]) -> type[serializers.ModelSerialize
         options["fields"] = "__all__"
     meta = type("Meta", (), options)
     return type(f"{model_class.__name__}Serializer", (serializers.ModelSerializer,), {"Meta": meta})
+
+
+class SegmentoSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
+    distribuidora = serializers.IntegerField(source="execucao.distribuidora_id", allow_null=True, read_only=True)
+    ano = serializers.IntegerField(source="execucao.ano", allow_null=True, read_only=True)
+    calculado_em = serializers.DateTimeField(source="execucao.calculado_em", read_only=True)
+
+    class Meta:
+        model = models.SegmentoAutomatico
+        fields = ["id", "rotulo", "n_ucs", "energia_total_kwh", "energia_mediana_kwh", "fator_carga_mediano",
+                  "ponta_mediana", "participacao_tipo", "score_acl_medio", "score_arbitragem_medio",
+                  "score_backup_medio", "score_gtd_medio", "distribuidora", "ano", "calculado_em"]  # fmt: skip

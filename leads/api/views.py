@@ -9,6 +9,7 @@ import django_filters as df
 from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
+from django.db.models import Q
 from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from leads import models, selectors, services, tasks
-from leads.filters import LeadFilter, StrictBooleanFilter
+from leads.filters import LeadFilter, StrictBooleanFilter, ascii_digits
 from youon.lib.pagination import AggregateCursorPagination, StrictCursorPagination
 
 from . import serializers
@@ -127,7 +128,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
     @action(detail=False, methods=["get"])
     def geojson(self, request: Request) -> HttpResponse:
         raw = request.query_params.get("limit", "1000")
-        if not raw.isdigit() or not 1 <= int(raw) <= selectors.GEOJSON_MAX_FEATURES:
+        if not ascii_digits(raw) or not 1 <= int(raw) <= selectors.GEOJSON_MAX_FEATURES:
             raise ValidationError({"limit": f"must be an integer between 1 and {selectors.GEOJSON_MAX_FEATURES}"})
         body = selectors.lead_geojson(queryset=self.get_queryset(), limit=int(raw))
         return HttpResponse(body, content_type="application/geo+json")
@@ -281,7 +282,7 @@ class AggregateViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type:
             if value is not None:
                 if param == "uf":
                     value = value.upper()
-                if _PARAM_SCHEMAS[param]["type"] == "integer" and not value.isdigit():
+                if _PARAM_SCHEMAS[param]["type"] == "integer" and not ascii_digits(value):
                     raise ValidationError({param: f"{value!r} não é um inteiro"})
                 if "enum" in _PARAM_SCHEMAS[param] and value not in _PARAM_SCHEMAS[param]["enum"]:
                     raise ValidationError({param: f"{value!r} não é um de {', '.join(_PARAM_SCHEMAS[param]['enum'])}"})
@@ -382,3 +383,29 @@ def domain_viewset(model_class: type[Any]) -> type[viewsets.ReadOnlyModelViewSet
             "permission_classes": [permissions.IsAuthenticated],
         },
     )
+
+
+@extend_schema_view(
+    list=extend_schema(
+        parameters=[
+            OpenApiParameter("distribuidora", {"type": "integer"}, description="segmentos de uma distribuidora"),
+            OpenApiParameter("ano", {"type": "integer"}, description="segmentos de um ano"),
+        ],
+        description="Segmentos automáticos (k-means sobre perfil de carga, porte, tipo e local) da pontuação em "
+        "vigor, com rótulo e métricas; as unidades de um segmento: /api/v1/leads/?segmento_automatico=ID.",
+    )
+)
+class SegmentoViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]
+    serializer_class = serializers.SegmentoSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> Any:
+        queryset = models.SegmentoAutomatico.objects.filter(execucao__ativa=True).select_related("execucao")
+        # A run over every distributor (or year) covers the one asked for.
+        for param, field in (("distribuidora", "execucao__distribuidora_id"), ("ano", "execucao__ano")):
+            value = self.request.query_params.get(param)
+            if value is not None:
+                if not ascii_digits(value):
+                    raise ValidationError({param: f"{value!r} não é um inteiro"})
+                queryset = queryset.filter(Q(**{field: int(value)}) | Q(**{f"{field}__isnull": True}))
+        return queryset.order_by("-execucao__calculado_em", "numero")

@@ -137,3 +137,19 @@ def test_score_command_reports_what_it_did(mux: None) -> None:
     out = io.StringIO()
     call_command("score_leads", "--distribuidora", "401", "--ano", "2024", stdout=out)
     assert "13.000 unidades pontuadas" in out.getvalue().replace(",", ".")
+
+
+def test_segments_are_listed_with_their_metrics_and_filter_the_list(mux: None) -> None:
+    run = services.score_refresh(on=ON)
+    client: APIClient = token_client("segmentos")
+    found = client.get("/api/v1/segmentos/?distribuidora=401&ano=2024").json()
+    assert len(found) == run.k_segmentos >= 4 and all(s["rotulo"] and s["n_ucs"] > 0 for s in found)
+    with_energy = models.LeadBruto.objects.filter(energia_anual_kwh__gt=0).count()
+    assert sum(s["n_ucs"] for s in found) == with_energy
+    biggest = max(found, key=lambda s: s["n_ucs"])
+    units = client.get(f"/api/v1/leads/?segmento_automatico={biggest['id']}&page_size=5").json()["results"]
+    assert len(units) == 5 and all(u["segmento_automatico"] == biggest["id"] for u in units)
+    detail = client.get(f"/api/v1/leads/{units[0]['uc_id']}/").json()["scores"]
+    assert detail["segmento"] == {"id": biggest["id"], "rotulo": biggest["rotulo"]}
+    services.score_refresh(on=ON)  # a new run replaces the segments listed
+    assert {s["id"] for s in client.get("/api/v1/segmentos/").json()}.isdisjoint({s["id"] for s in found})

@@ -30,6 +30,11 @@ def unit(**values: Any) -> dict[str, Any]:
     return base
 
 
+def why(row: Any) -> dict[str, list[str]]:
+    """The reason codes of a scored row, per offer."""
+    return scoring.razoes(int(row["razoes_bits"]))
+
+
 def score(*units: dict[str, Any], p: scoring.Parametros | None = None) -> pd.DataFrame:
     frame = pd.DataFrame(list(units))
     for column in scoring.COLUNAS:
@@ -48,7 +53,7 @@ def test_acl_savings_are_the_te_replaced_by_the_contract_price() -> None:
     expected = TAU * (0.49821 * ponta + 0.30145 * (e - ponta)) - e * (230 + 25) / 1000 / 0.82 - 12 * 1500
     assert row["valor_acl"] == pytest.approx(expected, abs=0.01)  # R$ 54,335/yr
     assert row["elegivel_acl_desde"] == date(2024, 1, 1)
-    assert "elegivel_via_varejista" in row["razoes"]["acl"]  # 150 kW: below 500 kW
+    assert "elegivel_via_varejista" in why(row)["acl"]  # 150 kW: below 500 kW
 
 
 def test_acl_eligibility_edges() -> None:
@@ -60,12 +65,12 @@ def test_acl_eligibility_edges() -> None:
         unit(uc_id=5, gd=True),  # GD in net metering: flagged, a fifth of the score
         unit(uc_id=6),
     ).set_index("uc_id")
-    assert "elegivel_agente_proprio" in rows.loc[1, "razoes"]["acl"]
+    assert "elegivel_agente_proprio" in why(rows.loc[1])["acl"]
     assert rows.loc[2, "elegivel_acl_desde"] == date(2027, 11, 1) and rows.loc[3, "elegivel_acl_desde"] == date(
         2028, 11, 1
     )
-    assert pd.isna(rows.loc[4, "score_acl"]) and rows.loc[4, "razoes"]["acl"] == ["ja_livre"]
-    assert "gd_compensacao" in rows.loc[5, "razoes"]["acl"]
+    assert pd.isna(rows.loc[4, "score_acl"]) and why(rows.loc[4])["acl"] == ["ja_livre"]
+    assert "gd_compensacao" in why(rows.loc[5])["acl"]
     assert rows.loc[5, "score_acl"] == pytest.approx(rows.loc[6, "score_acl"] * 0.2, abs=1)
     assert rows.loc[2, "score_acl"] < rows.loc[6, "score_acl"]  # later eligibility, lower priority
 
@@ -78,7 +83,7 @@ def test_arbitrage_value_and_payback_by_hand() -> None:
     battery = ponta / 250 / 0.9  # kWh for a weekday's peak at 90 % depth
     assert row["valor_arbitragem"] == pytest.approx(margin, abs=0.01)
     assert row["payback_arbitragem"] == pytest.approx(battery * 3000 / margin, abs=0.01)  # 8.0 years
-    assert row["detalhe"]["bateria_kwh"] == pytest.approx(battery, abs=0.1)
+    assert row["bateria_kwh"] == pytest.approx(battery, abs=0.1)
 
 
 def test_a4_verde_with_a_high_peak_load_factor_pays_back_in_epe_range_with_defaults() -> None:
@@ -88,10 +93,10 @@ def test_a4_verde_with_a_high_peak_load_factor_pays_back_in_epe_range_with_defau
                   tarifa_ponta=None, tarifa_fora_ponta=None, te_ponta=None, te_fora_ponta=None)  # fmt: skip
     cheap = score(anchor, p=replace(scoring.Parametros(), custo_bess=2000.0)).iloc[0]
     dear = score(anchor).iloc[0]
-    assert dear["detalhe"]["fator_carga_ponta"] > 0.8
+    assert dear["fator_carga_ponta"] > 0.8
     assert 4.0 <= cheap["payback_arbitragem"] <= 6.0
     assert 5.0 <= dear["payback_arbitragem"] <= 7.0
-    assert "tarifa_padrao" in dear["razoes"]["arbitragem"]
+    assert "tarifa_padrao" in why(dear)["arbitragem"]
 
 
 def test_ucat_uses_its_own_peak_split_and_a_unit_without_a_curve_a_presumed_one() -> None:
@@ -99,9 +104,9 @@ def test_ucat_uses_its_own_peak_split_and_a_unit_without_a_curve_a_presumed_one(
         unit(uc_id=1, camada="UCAT", grupo_tensao="AT", energia_ponta_ucat=30_000.0, ponta_curva=None),
         unit(uc_id=2, ponta_curva=None, pico_ponta_curva=None),
     ).set_index("uc_id")
-    assert rows.loc[1, "detalhe"]["ponta"] == pytest.approx(0.05) and rows.loc[1, "detalhe"]["fonte_ponta"] == "ucat"
-    assert rows.loc[2, "detalhe"]["ponta"] == pytest.approx(3 / 24 * 22 / 30, abs=1e-4)
-    assert "perfil_presumido" in rows.loc[2, "razoes"]["arbitragem"]
+    assert rows.loc[1, "ponta"] == pytest.approx(0.05) and rows.loc[1, "fonte_ponta"] == "ucat"
+    assert rows.loc[2, "ponta"] == pytest.approx(3 / 24 * 22 / 30, abs=1e-4)
+    assert "perfil_presumido" in why(rows.loc[2])["arbitragem"]
 
 
 def test_diesel_in_the_peak_and_a_peak_too_small_for_a_battery() -> None:
@@ -109,9 +114,9 @@ def test_diesel_in_the_peak_and_a_peak_too_small_for_a_battery() -> None:
         unit(uc_id=1, ponta_curva=0.005, demanda_contratada=400.0, demanda_pico=400.0),
         unit(uc_id=2, energia=20_000.0, grupo_tensao="BT", classe="RE1"),
     ).set_index("uc_id")
-    assert "substituir_diesel_na_ponta" in rows.loc[1, "razoes"]["arbitragem"]
+    assert "substituir_diesel_na_ponta" in why(rows.loc[1])["arbitragem"]
     assert rows.loc[1, "valor_arbitragem"] > 0  # valued on the diesel it avoids
-    assert pd.isna(rows.loc[2, "score_arbitragem"]) and "ponta_pequena" in rows.loc[2, "razoes"]["arbitragem"]
+    assert pd.isna(rows.loc[2, "score_arbitragem"]) and "ponta_pequena" in why(rows.loc[2])["arbitragem"]
 
 
 def test_backup_value_by_hand_and_ranks_within_the_set() -> None:
@@ -121,7 +126,7 @@ def test_backup_value_by_hand_and_ranks_within_the_set() -> None:
     # A supermarket (CNAE 4711) is critical: R$ 25/kWh not supplied and R$ 12/kW per interruption.
     assert rows.loc[1, "valor_backup"] == pytest.approx(24 * power * 25 + 12 * 12 * power, abs=0.01)
     assert rows.loc[1, "score_backup"] > rows.loc[2, "score_backup"]
-    assert "dic_estimado" in rows.loc[3, "razoes"]["backup"] and rows.loc[3, "detalhe"]["dic_ano_h"] > 0
+    assert "dic_estimado" in why(rows.loc[3])["backup"] and rows.loc[3, "dic_ano_h"] > 0
 
 
 def test_gtd_large_accounts_government_and_agro() -> None:
@@ -131,17 +136,17 @@ def test_gtd_large_accounts_government_and_agro() -> None:
         unit(uc_id=3, energia=2_000_000.0),
         unit(uc_id=4),
     ).set_index("uc_id")
-    assert rows.loc[1, "razoes"]["gtd"] == ["governo"] and rows.loc[2, "razoes"]["gtd"] == ["agro"]
-    assert rows.loc[3, "razoes"]["gtd"] == ["grande_cliente"] and rows.loc[3, "score_gtd"] == 100
-    assert rows.loc[4, "score_gtd"] == 0 and rows.loc[4, "razoes"]["gtd"] == ["fora_do_segmento"]
+    assert why(rows.loc[1])["gtd"] == ["governo"] and why(rows.loc[2])["gtd"] == ["agro"]
+    assert why(rows.loc[3])["gtd"] == ["grande_cliente"] and rows.loc[3, "score_gtd"] == 100
+    assert rows.loc[4, "score_gtd"] == 0 and why(rows.loc[4])["gtd"] == ["fora_do_segmento"]
 
 
 def test_units_without_consumption_or_deactivated_say_why() -> None:
     rows = score(unit(uc_id=1, energia=None), unit(uc_id=2, situacao="DS")).set_index("uc_id")
     for uc, reason in ((1, "sem_consumo"), (2, "desativada")):
         assert all(pd.isna(rows.loc[uc, f"score_{o}"]) for o in scoring.OFERTAS)
-        assert all(rows.loc[uc, "razoes"][o] == [reason] for o in scoring.OFERTAS)
-        assert rows.loc[uc, "melhor_oferta"] is None
+        assert all(why(rows.loc[uc])[o] == [reason] for o in scoring.OFERTAS)
+        assert pd.isna(rows.loc[uc, "melhor_oferta"])
 
 
 def test_a_curve_peak_share_over_the_distributors_window() -> None:
@@ -158,5 +163,6 @@ def test_a_curve_peak_share_over_the_distributors_window() -> None:
 
 def test_explanation_reads_as_a_sentence() -> None:
     (row,) = score(unit()).to_dict("records")
-    text = scoring.explicar("acl", row, row["detalhe"], row["razoes"]["acl"])
+    detalhe = {name: row[name] for name in scoring.DETALHE}
+    text = scoring.explicar("acl", row, detalhe, why(row)["acl"])
     assert text.startswith("Consome 50,0 MWh/mês, 90 % fora da ponta") and "economia estimada R$ 54 mil/ano" in text
