@@ -58,6 +58,24 @@ def breakdown(ano: int) -> dict[str, float]:
     return dict(status.relatorio.get("etapas_s", {})) if status else {}
 
 
+def django_env() -> dict[str, str]:
+    """Set Django up in this process (dev settings unless DEBUG says otherwise); the children's env."""
+    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONPATH": str(ROOT)}
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youon.settings")
+    os.environ.setdefault("DEBUG", "1")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    return env
+
+
+def sample_file(folder: str, ano: int, ucs: int) -> Path:
+    """Where the synthetic BDGD of `ucs` units for year `ano` is kept (the folder created)."""
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    return Path(folder) / f"Amostra_401_{ano}-12-31_V11_{ucs}-0000.gdb.zip"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ucs", type=int, default=1_000_000)
@@ -66,18 +84,10 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the imported rows and the flat table")
     args = parser.parse_args()
 
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONPATH": str(ROOT)}
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youon.settings")
-    os.environ.setdefault("DEBUG", "1")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    env = django_env()
     from django.db import connection
 
-    folder = Path(args.dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    sample = folder / f"Amostra_401_{args.ano}-12-31_V11_{args.ucs}-0000.gdb.zip"
+    sample = sample_file(args.dir, args.ano, args.ucs)
     manage = [PY, str(ROOT / "manage.py")]
     if not sample.exists():
         t, _ = run(

@@ -16,7 +16,6 @@ Prints the figures and a last line `score_s: X  rss_mb: Y  list_p95_ms: Z`. The 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from import_bdgd import clean, run  # noqa: E402
+from import_bdgd import clean, django_env, run, sample_file  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -42,13 +41,7 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="keep the imported rows")
     args = parser.parse_args()
 
-    env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "1"), "PYTHONPATH": str(ROOT)}
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youon.settings")
-    os.environ.setdefault("DEBUG", "1")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    env = django_env()
     from django.conf import settings
     from django.contrib.auth import get_user_model
     from django.db import connection
@@ -57,9 +50,7 @@ def main() -> None:
     from leads import selectors
     from leads.models import LeadScore
 
-    folder = Path(args.dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    sample = folder / f"Amostra_401_{args.ano}-12-31_V11_{args.ucs}-0000.gdb.zip"
+    sample = sample_file(args.dir, args.ano, args.ucs)
     py = sys.executable
     if not sample.exists():
         print(f"generating {sample.name} ...", flush=True)

@@ -37,6 +37,11 @@ class ExportColumn:
     kind: str = "text"  # text (identifiers and codes stay text in XLSX), number
 
 
+def _wgs84(axis: str) -> RawSQL:
+    """The final coordinate's latitude (Y) or longitude (X) in WGS 84, 6 decimals (about 0.1 m)."""
+    return RawSQL(f"round(ST_{axis}(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField())
+
+
 def _sim_nao(yes: Q, no: Q) -> Case:
     """'sim', 'não', or empty when the source says neither."""
     return Case(
@@ -79,12 +84,8 @@ EXPORT_FIELDS = [
     ExportColumn("livre", _sim_nao(Q(livre=True), Q(livre=False))),
     ExportColumn("possui_gd", _sim_nao(Q(ceg_gd__isnull=False), Q(ceg_gd__isnull=True))),
     ExportColumn("ceg_gd", "ceg_gd"),
-    ExportColumn(
-        "lat", RawSQL("round(ST_Y(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField()), "number"
-    ),
-    ExportColumn(
-        "lon", RawSQL("round(ST_X(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField()), "number"
-    ),
+    ExportColumn("lat", _wgs84("Y"), "number"),
+    ExportColumn("lon", _wgs84("X"), "number"),
     ExportColumn("fonte_coordenada", "fonte_coordenada"),
     ExportColumn("melhor_oferta", "scores__melhor_oferta"),
     ExportColumn("score_acl", "scores__score_acl", "number"),
