@@ -84,6 +84,24 @@ class CamadaFilter(admin.SimpleListFilter):
         return queryset.filter(camada=value) if value in dict(self.lookup_choices) else queryset.none()
 
 
+class MelhorOfertaFilter(admin.SimpleListFilter):
+    """Units by their best offer (scoring.MELHOR_OFERTA_MINIMO and above), or with none."""
+
+    title = "melhor oferta"
+    parameter_name = "melhor_oferta"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [*models.Oferta.choices, ("nenhuma", "nenhuma")]
+
+    def queryset(self, request: HttpRequest, queryset: Any) -> Any:
+        value = self.value()
+        if value is None:
+            return queryset
+        if value == "nenhuma":
+            return queryset.filter(x_melhor_oferta__isnull=True)
+        return queryset.filter(x_melhor_oferta=value) if value in models.Oferta.values else queryset.none()
+
+
 class DistribuidoraComDadosFilter(admin.SimpleListFilter):
     """Only the distributors whose units are in the database (imported, or written by hand)."""
 
@@ -192,8 +210,8 @@ class LeadBrutoAdmin(ImportedDataAdmin):
         "cod_curto", "municipio_uf", "classe", "energia", "pac_kw", "dic", "acl", "oferta",
     ]  # fmt: skip
     list_filter = [
-        CamadaFilter, "ano", "situacao", "livre", "grupo_tensao", "grupo_tarifario", "classe_consumo__tipo_cliente",
-        "segmento_mercado", "status", DistribuidoraComDadosFilter,
+        MelhorOfertaFilter, CamadaFilter, "ano", "situacao", "livre", "grupo_tensao", "grupo_tarifario",
+        "classe_consumo__tipo_cliente", "segmento_mercado", "status", DistribuidoraComDadosFilter,
     ]  # fmt: skip
     search_fields = ["=cod_id"]  # shows the search box; get_search_results says what a term matches
     search_help_text = (

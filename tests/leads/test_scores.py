@@ -153,3 +153,16 @@ def test_segments_are_listed_with_their_metrics_and_filter_the_list(mux: None) -
     assert detail["segmento"] == {"id": biggest["id"], "rotulo": biggest["rotulo"]}
     services.score_refresh(on=ON)  # a new run replaces the segments listed
     assert {s["id"] for s in client.get("/api/v1/segmentos/").json()}.isdisjoint({s["id"] for s in found})
+
+
+def test_admin_filters_units_by_best_offer_and_shows_their_scores(mux: None, admin_client) -> None:  # type: ignore[no-untyped-def]
+    services.score_refresh(on=ON)
+    best = models.LeadScore.objects.filter(melhor_oferta="gtd").first()
+    assert best is not None
+    page = admin_client.get("/admin/leads/leadbruto/", {"melhor_oferta": "gtd"}).content.decode()
+    shown = page.count('<td class="field-oferta">')
+    assert shown > 0 and page.count("GTD <b>") == shown  # every unit listed has GTD as its best offer
+    none = admin_client.get("/admin/leads/leadbruto/", {"melhor_oferta": "nenhuma"}).content.decode()
+    assert "<b>" not in none.split('id="result_list"')[1].split("</table>")[0]
+    unit = admin_client.get(f"/admin/leads/leadbruto/{best.uc_id}/change/").content.decode()
+    assert "Scores por oferta" in unit and "Fórmula 2026.12" in unit
