@@ -69,7 +69,7 @@ def test_login_lands_on_the_home_page_and_every_page_has_the_header(browser: Any
     links = browser.locator(".yo-cabecalho .yo-secoes a").all_inner_texts()
     assert {"Operações", "API"} <= set(links) and "Admin" not in links  # staff only
     assert browser.locator("#secoes a").count() == len(links)
-    shot(browser, "inicio")
+    shot(browser, "teste-inicio")
     browser.click(".yo-cabecalho >> text=Operações")
     assert "/operacoes/" in browser.url
     assert browser.locator(".yo-cabecalho a.ativo").inner_text() == "Operações"
@@ -84,7 +84,7 @@ def test_api_docs_render_offline_from_the_projects_own_assets(browser: Any, live
     assert "You.On Intelligence API" in browser.locator(".swagger-ui .info .title").inner_text()
     assert browser.locator(".opblock").count() > 20
     assert browser.outside == []  # nothing asked of a CDN
-    shot(browser, "api-docs", full_page=False)
+    shot(browser, "teste-api-docs", full_page=False)
 
 
 def test_admin_unit_map_shows_the_final_coordinate_on_outlines_when_tiles_fail(browser: Any, live_server: Any) -> None:
@@ -112,4 +112,4 @@ def test_admin_unit_map_shows_the_final_coordinate_on_outlines_when_tiles_fail(b
                                 "return r.scrollWidth - r.clientWidth; })()")  # fmt: skip
     assert overflow <= 0, overflow
     assert browser.locator("#result_list td.field-oferta b").count() >= 3  # each big unit's best offer, scored
-    shot(browser, "admin-lista")
+    shot(browser, "teste-admin-lista")
