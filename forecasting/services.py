@@ -416,15 +416,11 @@ def fetch_import(url: str, importer: Any, *, folder: str, name: str) -> dict[str
         raise ForecastError(f"{url}: {exc}") from exc
 
 
-def url_file_name(url: str, default: str = "download.csv") -> str:
-    return http.file_name(url, default)
-
-
 def load_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str, object]:
     """Download ONS's hourly-load file of `ano` (default: this year) or `url`, and import it. Idempotent."""
     ano = ano or timezone.localdate().year
     url = url or django_settings.ONS_CARGA_URL.format(ano=ano)
-    return fetch_import(url, load_import, folder="ons", name=url_file_name(url, f"CURVA_CARGA_{ano}.csv"))
+    return fetch_import(url, load_import, folder="ons", name=http.file_name(url, f"CURVA_CARGA_{ano}.csv"))
 
 
 def balance_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str, object]:
@@ -432,7 +428,7 @@ def balance_fetch(*, ano: int | None = None, url: str | None = None) -> dict[str
     ano = ano or timezone.localdate().year
     url = url or django_settings.ONS_BALANCO_URL.format(ano=ano)
     return fetch_import(
-        url, balance_import, folder="ons", name=url_file_name(url, f"BALANCO_ENERGIA_SUBSISTEMA_{ano}.csv")
+        url, balance_import, folder="ons", name=http.file_name(url, f"BALANCO_ENERGIA_SUBSISTEMA_{ano}.csv")
     )
 
 

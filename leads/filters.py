@@ -112,12 +112,15 @@ class CodeFilter(MultiValueFilter):
     def filter(self, qs: QuerySet[Any], value: list[str] | None) -> QuerySet[Any]:
         if not value:
             return qs
-        known = self.choices()
-        unknown = [item for item in value if fold(item) not in known]
-        if unknown:
-            raise ValidationError(unknown_message(unknown, known, self.endpoint))
-        codes = {code for item in value for code in known[fold(item)]}
-        return qs.filter(**{f"{self.field_name}__in": sorted(codes)})
+        return qs.filter(**{f"{self.field_name}__in": resolve(value, self.choices(), self.endpoint)})
+
+
+def resolve(value: list[str], known: dict[str, tuple[Any, ...]], endpoint: str | None = None) -> list[Any]:
+    """The codes the given spellings stand for; ValidationError names any unknown one."""
+    unknown = [item for item in value if fold(item) not in known]
+    if unknown:
+        raise ValidationError(unknown_message(unknown, known, endpoint))
+    return sorted({code for item in value for code in known[fold(item)]})
 
 
 def unknown_message(unknown: Iterable[str], known: dict[str, tuple[Any, ...]], endpoint: str | None) -> str:
@@ -338,13 +341,9 @@ class LeadFilter(df.FilterSet):
         return queryset  # lat/lon/raio_m act together, in filter_queryset
 
     def filter_oferta(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
-        known = _choices(models.Oferta)()
-        unknown = [v for v in value if fold(v) not in known]
-        if unknown:
-            raise ValidationError(unknown_message(unknown, known, None))
         condition = Q()
-        for item in value:
-            condition |= Q(**{f"score_{known[fold(item)][0]}__isnull": False})
+        for oferta in resolve(value, _choices(models.Oferta)()):
+            condition |= Q(**{f"score_{oferta}__isnull": False})
         return queryset.filter(condition)
 
     def filter_gd(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:

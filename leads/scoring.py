@@ -116,7 +116,7 @@ ENTRADAS_NUMERICAS = (
 )  # fmt: skip
 
 
-def _por_codigo(codes: pd.Series, test: Any, default: Any) -> NDArray[Any]:
+def por_codigo(codes: pd.Series, test: Any, default: Any) -> NDArray[Any]:
     """`test` applied to each distinct code (a few hundred), then spread to the units: string work on
     the categories, not on a million strings. A missing code gives `default`."""
     categorical = codes if isinstance(codes.dtype, pd.CategoricalDtype) else codes.astype("category")
@@ -167,7 +167,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     tau = p.tau
 
     # --- Migração ACL -------------------------------------------------------------------------------
-    comercio_industria = pd.Series(_por_codigo(u["classe"], lambda c: c[:2] in ("CO", "IN"), False), index=u.index)
+    comercio_industria = pd.Series(por_codigo(u["classe"], lambda c: c[:2] in ("CO", "IN"), False), index=u.index)
     desde = pd.Series(ACL_BT_DEMAIS, index=u.index, dtype=object)
     desde[comercio_industria] = ACL_BT_COMERCIO_INDUSTRIA
     desde[grupo_a] = ACL_GRUPO_A
@@ -192,7 +192,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     margem = margem.where(~diesel, energia_diesel * (p.custo_diesel - tau * tarifa_fp / p.eficiencia))
     pequena = bateria * p.profundidade < p.bess_minimo_kwh
     payback = (bateria * p.custo_bess / margem).where(margem > 0)
-    encaixe = _por_codigo(u["segmento"], lambda c: SEGMENTOS_ARBITRAGEM.get(c, 0.4), 0.4)
+    encaixe = por_codigo(u["segmento"], lambda c: SEGMENTOS_ARBITRAGEM.get(c, 0.4), 0.4)
     arb = 50 * _banda_payback(payback) + 20 * np.where(diesel, fator_carga, fator_ponta)
     arb = arb + 15 * _rank(e_ponta.where(~pequena), groups).fillna(0.0) + 15 * encaixe
     arb = (arb * np.where(grupo_a, 1.0, 0.5)).where(~pequena & ~sem_energia)
@@ -205,9 +205,9 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     dic_estimado = dic_ano.isna()
     dic_ano = dic_ano.fillna(dic_ano.groupby(por_conj).transform("median")).fillna(0.0)
     fic_ano = fic_ano.fillna(fic_ano.groupby(por_conj).transform("median")).fillna(0.0)
-    critico_cnae = _por_codigo(u["cnae"], lambda c: _digitos(c).startswith(CNAE_CRITICOS), False)
+    critico_cnae = por_codigo(u["cnae"], lambda c: _digitos(c).startswith(CNAE_CRITICOS), False)
     criticidade = pd.Series(
-        np.where(critico_cnae, 1.0, _por_codigo(u["segmento"], lambda c: SEGMENTOS_CRITICOS.get(c, 0.3), 0.3)),
+        np.where(critico_cnae, 1.0, por_codigo(u["segmento"], lambda c: SEGMENTOS_CRITICOS.get(c, 0.3), 0.3)),
         index=u.index,
     )
     potencia_media = e / HORAS_ANO
@@ -224,13 +224,13 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
 
     # --- GTD -------------------------------------------------------------------------------------------
     governo = pd.Series(
-        _por_codigo(u["classe"], lambda c: c[:2] in ("PP", "SP", "IP"), False)
-        | _por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("84", "36", "37")), False),
+        por_codigo(u["classe"], lambda c: c[:2] in ("PP", "SP", "IP"), False)
+        | por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("84", "36", "37")), False),
         index=u.index,
     )
     agro = pd.Series(
-        _por_codigo(u["classe"], lambda c: c.startswith("RU"), False)
-        | _por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("01", "02", "03", "10", "11")), False),
+        por_codigo(u["classe"], lambda c: c.startswith("RU"), False)
+        | por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("01", "02", "03", "10", "11")), False),
         index=u.index,
     )
     grande = u["camada"].eq("UCAT") | (demanda >= 1000) | (e >= 1e6)
@@ -251,8 +251,6 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     out["valor_backup"] = valor_backup.round(2)
     out["score_gtd"] = gtd.round()
     out["valor_gtd"] = valor_gtd.round(2)
-    # What segmentation reads besides the unit's own columns (not stored).
-    out["demanda"] = demanda
     filled = np.nan_to_num(np.column_stack([out[f"score_{o}"].to_numpy() for o in OFERTAS]), nan=-1.0)
     best = filled.argmax(axis=1)
     strong = filled[np.arange(len(filled)), best] >= MELHOR_OFERTA_MINIMO

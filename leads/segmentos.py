@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 from numpy.typing import NDArray
 
+from .scoring import por_codigo
+
 KS = range(4, 11)
 # The score columns whose means describe a segment.
-COLUNAS_SCORE = ("score_acl", "score_arbitragem", "score_backup", "score_gtd", "fator_carga", "ponta", "demanda")
+COLUNAS_SCORE = ("score_acl", "score_arbitragem", "score_backup", "score_gtd", "fator_carga", "ponta", "demanda_kw")
 SAMPLE = 20_000
 SILHOUETTE_SAMPLE = 5_000
 FIT_SAMPLE = 200_000
@@ -36,21 +38,18 @@ class Resultado:
     silhuetas: dict[int, float]  # the criterion, per k tried
 
 
-def _text(codes: pd.Series) -> pd.Series:
-    return codes.astype(object).where(codes.notna(), "")
-
-
 def _features(units: pd.DataFrame) -> pd.DataFrame:
-    classe = _text(units["classe"]).str[:2]
+    classe = pd.Series(por_codigo(units["classe"], lambda c: c[:2], ""), index=units.index)
+    area_rural = por_codigo(units["area"], lambda c: c == "NU", False)
     return pd.DataFrame(
         {
             "log_energia": np.log10(units["energia"].clip(lower=1.0)),
             "fator_carga": units["fator_carga"].fillna(0.0),
             "ponta": units["ponta"].fillna(0.0),
-            "log_demanda": np.log10(units["demanda"].fillna(0.0).clip(lower=0.1)),
+            "log_demanda": np.log10(units["demanda_kw"].fillna(0.0).clip(lower=0.1)),
             "grupo_a": units["grupo_tensao"].isin(["MT", "AT"]).astype(float),
             "negocio": classe.isin(["CO", "IN"]).astype(float),
-            "rural": (classe.eq("RU") | _text(units["area"]).eq("NU")).astype(float),
+            "rural": (classe.eq("RU") | area_rural).astype(float),
             "publico": classe.isin(["PP", "SP", "IP"]).astype(float),
         },
         index=units.index,
@@ -58,7 +57,7 @@ def _features(units: pd.DataFrame) -> pd.DataFrame:
 
 
 def segmentar(units: pd.DataFrame) -> Resultado:
-    """Segments of `units` (columns energia, fator_carga, ponta, demanda, grupo_tensao, classe, area and
+    """Segments of `units` (columns energia, fator_carga, ponta, demanda_kw, grupo_tensao, classe, area and
     the scores score_*); units without consumption get -1."""
     from sklearn.cluster import KMeans, MiniBatchKMeans
     from sklearn.metrics import silhouette_score
@@ -105,9 +104,10 @@ def _distinguish(rows: list[dict[str, Any]]) -> None:
 
 
 def _segmento(numero: int, group: pd.DataFrame) -> dict[str, Any]:
-    classe = _text(group["classe"]).str[:2].map(TIPOS).fillna("outros")
+    prefix = pd.Series(por_codigo(group["classe"], lambda c: c[:2], ""), index=group.index)
+    classe = prefix.map(TIPOS).fillna("outros")
     tipo = classe.mode().iat[0]
-    rural = (_text(group["classe"]).str.startswith("RU") | _text(group["area"]).eq("NU")).mean() > 0.5
+    rural = (prefix.eq("RU") | por_codigo(group["area"], lambda c: c == "NU", False)).mean() > 0.5
     energia = float(group["energia"].median())
     porte = "pequeno consumo" if energia < 3_000 else "médio consumo" if energia < 100_000 else "grande consumo"
     lf = float(group["fator_carga"].median())

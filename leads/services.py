@@ -274,9 +274,8 @@ def score_refresh(*, distribuidora: int | None = None, ano: int | None = None, o
     from . import scoring, segmentos
 
     started = time.monotonic()
-    params = scoring.Parametros(**{
-        f: getattr(ParametrosScore.atual(), f) for f in scoring.Parametros.__dataclass_fields__
-    })  # fmt: skip
+    stored = ParametrosScore.atual()
+    params = scoring.Parametros(**{f: getattr(stored, f) for f in scoring.Parametros.__dataclass_fields__})
     units_where, monthly_where, args = "", "", []
     for column, value in (("distribuidora_id", distribuidora), ("ano", ano)):
         if value is not None:

@@ -13,7 +13,7 @@ def group(n: int, *, classe: str, energia: float, fator: float, ponta: float, de
     rng = np.random.default_rng(seed)
     return pd.DataFrame({
         "energia": energia * rng.lognormal(0, 0.15, n), "fator_carga": np.clip(fator + rng.normal(0, 0.03, n), 0, 1),
-        "ponta": np.clip(ponta + rng.normal(0, 0.01, n), 0, 1), "demanda": demanda * rng.lognormal(0, 0.15, n),
+        "ponta": np.clip(ponta + rng.normal(0, 0.01, n), 0, 1), "demanda_kw": demanda * rng.lognormal(0, 0.15, n),
         "grupo_tensao": grupo, "classe": classe, "area": "UR", "score_acl": 50.0, "score_arbitragem": np.nan,
         "score_backup": 20.0, "score_gtd": 0.0, "truth": classe,
     })  # fmt: skip

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from forecasting import services
+from youon.lib import http
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             if name.startswith(("http://", "https://")):
                 try:
                     report = services.fetch_import(
-                        name, self.importer, folder=self.folder, name=services.url_file_name(name)
+                        name, self.importer, folder=self.folder, name=http.file_name(name, "download.csv")
                     )
                 except services.ForecastError as exc:
                     raise CommandError(str(exc)) from exc
