@@ -321,10 +321,6 @@ class LeadBrutoAdmin(ImportedDataAdmin):
             body, score.execucao.versao, score.execucao.calculado_em.strftime("%d/%m/%Y %H:%M"),
         )  # fmt: skip
 
-    @admin.display(description="camada", ordering="camada")
-    def camada_codigo(self, obj: models.LeadBruto) -> str:
-        return format_html('<span title="{}">{}</span>', obj.get_camada_display(), obj.camada)
-
     @admin.display(description="município", ordering="municipio__nome")
     def municipio_uf(self, obj: models.LeadBruto) -> str:
         return f"{obj.municipio.nome}/{obj.municipio.uf}" if obj.municipio else "—"
