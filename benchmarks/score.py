@@ -8,7 +8,9 @@ and its typical curves) unless it exists, imports it (untimed; the import scores
     score them as arrays, write them back with COPY in one transaction): wall time and peak RSS;
   - times the list API ranked by a score, `/api/v1/leads/?oferta=acl&ordering=-score_acl&page_size=50`,
     through Django's test client: first page and the next pages by cursor, p50 and p95 over --runs,
-    and the bare SQL of the first page (EXPLAIN ANALYZE execution time) beside it.
+    and the bare SQL of the first page (EXPLAIN ANALYZE execution time) beside it. The list is measured
+    right after the run (its replaced rows still dead tuples) and again after a VACUUM, the state a
+    server with autovacuum reaches within minutes.
 Prints the figures and a last line `score_s: X  rss_mb: Y  list_p95_ms: Z`. The benchmark's rows
 (distributor 401, year --ano) are deleted at the end unless --keep.
 """
@@ -49,6 +51,7 @@ def main() -> None:
 
     from leads import selectors
     from leads.models import LeadScore
+    from youon.lib.db import serial_plans
 
     sample = sample_file(args.dir, args.ano, args.ucs)
     py = sys.executable
@@ -75,19 +78,31 @@ def main() -> None:
     page = client.get(base).json()
     cases["a later page (cursor)"] = client.get(page["next"]).json()["next"] or page["next"]
     times: dict[str, list[float]] = {}
-    for name, url in cases.items():
-        client.get(url)  # warm
-        times[name] = []
-        for _ in range(args.runs):
-            started = time.perf_counter()
-            response = client.get(url)
-            times[name].append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.content[:200]
+
+    def measure(suffix: str) -> None:
+        for name, url in cases.items():
+            client.get(url)  # warm
+            times[name + suffix] = []
+            for _ in range(args.runs):
+                started = time.perf_counter()
+                response = client.get(url)
+                times[name + suffix].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.content[:200]
+
+    # Right after the run its table holds the replaced rows as dead tuples until a vacuum; a server with
+    # autovacuum (the default) clears them within minutes. Both states are measured.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT n_dead_tup FROM pg_stat_user_tables WHERE relid = 'intel_lead.lead_score'::regclass")
+        dead = cursor.fetchone()[0]
+    measure(f" (right after the run, {dead:,} dead rows)")
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) intel_lead.lead_score")
+    measure(" (after vacuum)")
     queryset = selectors.lead_list(
         params={"distribuidora": "401", "ano": str(args.ano), "oferta": "acl"}, ordering="-score_acl"
     ).order_by("-score_acl", "uc_id")[:51]
     sql, params = queryset.query.sql_with_params()
-    with connection.cursor() as cursor:
+    with serial_plans(), connection.cursor() as cursor:  # as the list plans it
         cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) {sql}", params)
         plan = cursor.fetchone()[0][0]
     bare = plan["Planning Time"] + plan["Execution Time"]

@@ -131,12 +131,14 @@ def _digitos(code: str) -> str:
 def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     """Scores, values and reasons of every unit of `units` (columns COLUNAS); one row per unit, same index.
 
-    Reason codes are bits (`razoes_bits`, see `razoes`); the intermediates are columns (DETALHE). Figures
-    are computed in single precision: a million units' intermediates then fit in a few hundred MB, and
-    an estimate of R$ a year needs no more than seven significant digits."""
-    u = units.astype({c: np.float32 for c in ENTRADAS_NUMERICAS})
+    Reason codes are bits (`razoes_bits`, see `razoes`); the intermediates are columns (DETALHE). Inputs,
+    tariffs and ratios are single precision and intermediates are dropped as each offer is done, so a
+    million units fit in a few hundred MB; energy, demand and the R$ figures stay double (to the cent)."""
+    # Columns by name, the numeric ones in single precision: no copy of the whole frame.
+    index = units.index
+    u = {c: units[c].astype(np.float32) if c in ENTRADAS_NUMERICAS else units[c] for c in units.columns}
     groups = [u["distribuidora_id"], u["ano"]]
-    energia = u["energia"].astype(float)
+    energia = u["energia"].astype(float)  # R$ figures to the cent need energy in double precision
     desativada = u["situacao"].astype(object).eq("DS")
     sem_energia = energia.isna() | (energia <= 0) | desativada
     e = energia.fillna(0.0).clip(lower=0.0)
@@ -145,7 +147,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     gd = u["gd"].fillna(False).astype(bool)
     demanda = u["demanda_contratada"].where(u["demanda_contratada"] > 0).fillna(u["demanda_pico"]).astype(float)
     pico = u["demanda_pico"].where(u["demanda_pico"] > 0).fillna(demanda).astype(float)
-    fator_carga = pd.Series(_clip01(e / (HORAS_ANO * pico)), index=u.index).fillna(0.0)
+    fator_carga = pd.Series(_clip01(e / (HORAS_ANO * pico)), index=index).fillna(0.0)
 
     # Peak share: UCAT publishes its peak energy; other units take their typical curve's; else flat.
     ponta_ucat = (u["energia_ponta_ucat"] / energia).where(u["camada"].eq("UCAT") & u["energia_ponta_ucat"].notna())
@@ -156,7 +158,8 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     share = share.fillna(PONTA_PRESUMIDA).clip(0.0, 1.0)
     e_ponta = share * e
     pico_ponta = pico * u["pico_ponta_curva"].fillna(1.0).clip(0.0, 1.0)
-    fator_ponta = pd.Series(_clip01(e_ponta / (pico_ponta * HORAS_PONTA * p.dias_uteis)), index=u.index).fillna(0)
+    fator_ponta = pd.Series(_clip01(e_ponta / (pico_ponta * HORAS_PONTA * p.dias_uteis)), index=index).fillna(0)
+    del energia, ponta_ucat, pico_ponta  # intermediates go as soon as they are used: a million units' each
 
     # Tariffs in R$/kWh: the distributor's in force, else the parameters' (flagged).
     tarifa_p = u["tarifa_ponta"].fillna(p.tarifa_ponta) / 1000
@@ -167,8 +170,8 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     tau = p.tau
 
     # --- Migração ACL -------------------------------------------------------------------------------
-    comercio_industria = pd.Series(por_codigo(u["classe"], lambda c: c[:2] in ("CO", "IN"), False), index=u.index)
-    desde = pd.Series(ACL_BT_DEMAIS, index=u.index, dtype=object)
+    comercio_industria = pd.Series(por_codigo(u["classe"], lambda c: c[:2] in ("CO", "IN"), False), index=index)
+    desde = pd.Series(ACL_BT_DEMAIS, index=index, dtype=object)
     desde[comercio_industria] = ACL_BT_COMERCIO_INDUSTRIA
     desde[grupo_a] = ACL_GRUPO_A
     contrato = (p.preco_energia_livre + p.encargos_acl) / 1000 / (1 - p.icms)
@@ -180,6 +183,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     acl = acl.where(economia > 0, acl * 0.3)
     acl = acl * np.where(grupo_a, 1.0, np.where(comercio_industria, 0.6, 0.4))
     acl = (acl * np.where(gd, 0.2, 1.0)).where(~livre & ~sem_energia)
+    del tamanho, te_p, te_fp
 
     # --- Arbitragem ------------------------------------------------------------------------------------
     bateria = e_ponta / p.dias_uteis / p.profundidade  # kWh to carry a weekday's peak
@@ -197,6 +201,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     arb = arb + 15 * _rank(e_ponta.where(~pequena), groups).fillna(0.0) + 15 * encaixe
     arb = (arb * np.where(grupo_a, 1.0, 0.5)).where(~pequena & ~sem_energia)
     margem = margem.where(~pequena & ~sem_energia)
+    del deslocada, energia_diesel, encaixe
 
     # --- Backup ----------------------------------------------------------------------------------------
     dic_ano = u["media_dic"] * 12
@@ -208,7 +213,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     critico_cnae = por_codigo(u["cnae"], lambda c: _digitos(c).startswith(CNAE_CRITICOS), False)
     criticidade = pd.Series(
         np.where(critico_cnae, 1.0, por_codigo(u["segmento"], lambda c: SEGMENTOS_CRITICOS.get(c, 0.3), 0.3)),
-        index=u.index,
+        index=index,
     )
     potencia_media = e / HORAS_ANO
     voll = np.where(criticidade >= 0.8, p.voll_critico, p.voll_comum)
@@ -217,21 +222,22 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     valor_backup = (nao_suprida * voll + fic_ano * evento * potencia_media).where(~sem_energia)
     # A battery that rides through outages is worth offering where there is load to carry: a home's
     # 0.2 kW scores a fifth of a shop's 10 kW or more.
-    porte = pd.Series(np.clip(0.4 + 0.3 * np.log10(np.maximum(potencia_media, 0.1)), 0.2, 1.0), index=u.index)
+    porte = pd.Series(np.clip(0.4 + 0.3 * np.log10(np.maximum(potencia_media, 0.1)), 0.2, 1.0), index=index)
     backup = 35 * _rank(dic_ano, por_conj) + 20 * _rank(fic_ano, por_conj)
     backup = backup + 25 * criticidade + 20 * _rank(valor_backup, groups).fillna(0.0)
     backup = (backup * porte).where(~sem_energia)
+    del potencia_media, voll, evento, critico_cnae, por_conj
 
     # --- GTD -------------------------------------------------------------------------------------------
     governo = pd.Series(
         por_codigo(u["classe"], lambda c: c[:2] in ("PP", "SP", "IP"), False)
         | por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("84", "36", "37")), False),
-        index=u.index,
+        index=index,
     )
     agro = pd.Series(
         por_codigo(u["classe"], lambda c: c.startswith("RU"), False)
         | por_codigo(u["cnae"], lambda c: _digitos(c).startswith(("01", "02", "03", "10", "11")), False),
-        index=u.index,
+        index=index,
     )
     grande = u["camada"].eq("UCAT") | (demanda >= 1000) | (e >= 1e6)
     conta = np.maximum.reduce([governo * 0.9, agro * 0.8, grande * 1.0])
@@ -258,7 +264,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
 
     # Reasons as bits (one per offer and code, RAZOES_BITS), computed for every unit at once.
     neutral = ~sem_energia
-    presumed = pd.Series(np.asarray(fonte_ponta == "presumida"), index=u.index)
+    presumed = pd.Series(np.asarray(fonte_ponta == "presumida"), index=index)
     flags = {
         ("*", "sem_consumo"): sem_energia & ~desativada,
         ("*", "desativada"): desativada,
@@ -287,7 +293,7 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
         ("gtd", "fora_do_segmento"): neutral & ~(governo | agro | grande),
     }
     assert list(flags) == RAZOES_BITS
-    bits = np.zeros(len(u), dtype=np.int64)
+    bits = np.zeros(len(index), dtype=np.int64)
     for i, mask in enumerate(flags.values()):
         bits |= np.asarray(mask, dtype=bool).astype(np.int64) << i
     out["razoes_bits"] = bits
@@ -308,7 +314,22 @@ def pontuar(units: pd.DataFrame, p: Parametros) -> pd.DataFrame:
     out["fic_ano"] = fic_ano.round(3)
     out["energia_nao_suprida_kwh"] = nao_suprida.round(2)
     out["criticidade"] = criticidade.round(2)
-    return pd.DataFrame(out, index=u.index, copy=False)
+    # Scores and ratios need no more than single precision; energies and R$ keep double.
+    for name in (
+        "score_acl",
+        "score_arbitragem",
+        "score_backup",
+        "score_gtd",
+        "ponta",
+        "fator_carga",
+        "fator_carga_ponta",
+        "ganho_rs_kwh",
+        "tarifa_ponta_rs_kwh",
+        "tarifa_fora_ponta_rs_kwh",
+        "criticidade",
+    ):
+        out[name] = out[name].astype(np.float32)
+    return pd.DataFrame(out, index=index, copy=False)
 
 
 # The reason codes, one bit each (`razoes_bits`), in this order; "*" applies to every offer.

@@ -43,7 +43,7 @@ def _features(units: pd.DataFrame) -> pd.DataFrame:
     area_rural = por_codigo(units["area"], lambda c: c == "NU", False)
     return pd.DataFrame(
         {
-            "log_energia": np.log10(units["energia"].clip(lower=1.0)),
+            "log_energia": np.log10(units["energia"].fillna(0.0).clip(lower=1.0)),
             "fator_carga": units["fator_carga"].fillna(0.0),
             "ponta": units["ponta"].fillna(0.0),
             "log_demanda": np.log10(units["demanda_kw"].fillna(0.0).clip(lower=0.1)),
@@ -66,9 +66,11 @@ def segmentar(units: pd.DataFrame) -> Resultado:
     labels = np.full(len(units), -1, dtype=int)
     if valid.sum() < 2 * max(KS):
         return Resultado(labels, pd.DataFrame(columns=["numero", "rotulo"]), 0, {})
-    x = _features(units[valid])
-    scaled = ((x - x.mean()) / x.std(ddof=0).replace(0, 1)).to_numpy(dtype=np.float32)
-    del x
+    # Standardised in place, in single precision, on the valid rows only (no copy of the frame).
+    scaled = _features(units).to_numpy(dtype=np.float32)[valid.to_numpy()]
+    scaled -= scaled.mean(axis=0)
+    spread = scaled.std(axis=0)
+    scaled /= np.where(spread > 0, spread, 1)
     rng = np.random.default_rng(SEED)
     sample = scaled[rng.choice(len(scaled), size=min(SAMPLE, len(scaled)), replace=False)]
     silhuetas = {}
@@ -82,8 +84,10 @@ def segmentar(units: pd.DataFrame) -> Resultado:
     fit_rows = scaled[rng.choice(len(scaled), size=min(FIT_SAMPLE, len(scaled)), replace=False)]
     model = MiniBatchKMeans(n_clusters=k, batch_size=8192, n_init=3, random_state=SEED).fit(fit_rows)
     labels[valid.to_numpy()] = model.predict(scaled)
-    members = units[valid.to_numpy()].assign(segmento=labels[valid.to_numpy()])
-    rows = [_segmento(numero, group) for numero, group in members.groupby("segmento")]
+    del scaled, fit_rows, sample
+    # Grouped by the labels in place: no copy of the members' frame (a segment's rows at a time).
+    grouped = units.groupby(pd.Series(labels, index=units.index))
+    rows = [_segmento(int(numero), group) for numero, group in grouped if numero >= 0]
     _distinguish(rows)
     return Resultado(labels, pd.DataFrame(rows), k, silhuetas)
 

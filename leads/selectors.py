@@ -102,6 +102,14 @@ GEOJSON_MAX_FEATURES = 10_000
 GEOJSON_PRECISION = 6  # decimal places of degrees: about 0.1 m
 
 LIST_RELATED = ("distribuidora", "municipio", "classe_consumo", "segmento_mercado")
+# What a page of the list reads: the columns it shows and the related names it prints (codes travel as
+# ids), not every column of the unit and its domains.
+LIST_COLUMNS = (
+    "uc_id", "cod_id", "distribuidora_id", "ano", "camada", "situacao", "classe_consumo_id", "cnae_id",
+    "segmento_mercado_id", "grupo_tensao_id", "grupo_tarifario_id", "municipio_id", "pac", "energia_anual_kwh",
+    "demanda_pico_kw", "media_dic", "media_fic", "livre", "ceg_gd", "fonte_coordenada", "coordenada",
+    "municipio__nome", "municipio__uf", "classe_consumo__tipo_cliente",
+)  # fmt: skip
 
 
 def list_ordering(params: Mapping[str, Any]) -> str:
@@ -120,9 +128,13 @@ def lead_list(*, params: Mapping[str, Any], ordering: str = "uc_id") -> QuerySet
     if unknown:
         accepted = ", ".join(sorted([*LeadFilter.base_filters, *LIST_PARAMS]))
         raise ValidationError({name: f"parâmetro desconhecido; os aceitos são {accepted}" for name in unknown})
-    queryset = models.LeadBruto.objects.select_related(*LIST_RELATED).annotate(
-        **{name: F(f"scores__{name}") for name in (*SCORE_FIELDS, "melhor_oferta")},
-        segmento_automatico=F("scores__segmento_id"),
+    queryset = (
+        models.LeadBruto.objects.select_related("municipio", "classe_consumo")
+        .only(*LIST_COLUMNS)
+        .annotate(
+            **{name: F(f"scores__{name}") for name in (*SCORE_FIELDS, "melhor_oferta")},
+            segmento_automatico=F("scores__segmento_id"),
+        )
     )
     filterset = LeadFilter(data=params, queryset=queryset)
     if not filterset.is_valid():

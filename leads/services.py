@@ -16,7 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
 
-from youon.lib import http
+from youon.lib import http, memory
 from youon.lib.db import copy_upsert, own_connection
 
 from . import refdata, selectors, tarifas
@@ -293,9 +293,14 @@ def score_refresh(*, distribuidora: int | None = None, ano: int | None = None, o
         # Codes as categories: a few bytes a unit instead of a Python string each.
         units = pd.read_csv(
             buffer, true_values=["t"], false_values=["f"],
-            dtype={c: "category" for c in ("grupo_tensao", "grupo_tarifario", "classe", "cnae", "segmento",
+            dtype={
+                **{c: "category" for c in ("grupo_tensao", "grupo_tarifario", "classe", "cnae", "segmento",
                                            "municipio", "tip_cc", "camada", "situacao", "area")},
+                **{c: "float32" for c in ("energia", "demanda_pico", "demanda_contratada", "media_dic",
+                                          "media_fic", "energia_ponta_ucat")},
+            },
         )  # fmt: skip
+    memory.release()  # the parser's buffers
     peaks = pd.DataFrame(
         selectors.curve_peaks(distribuidora=distribuidora, ano=ano),
         columns=["distribuidora_id", "ano", "tip_cc", "ponta_curva", "pico_ponta_curva"],
@@ -308,9 +313,11 @@ def score_refresh(*, distribuidora: int | None = None, ano: int | None = None, o
     _lookup(units, peaks, ["distribuidora_id", "ano", "tip_cc"])
     _lookup(units, tariffs, ["distribuidora_id", "grupo_tarifario"])
     scored = scoring.pontuar(units, params)
+    memory.release()  # the formulas' intermediates
     found = segmentos.segmentar(
         pd.concat([scored[list(segmentos.COLUNAS_SCORE)], units[["energia", "grupo_tensao", "classe", "area"]]], axis=1)
     )
+    memory.release()
     with transaction.atomic():
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCORE_LOCK])
@@ -396,3 +403,5 @@ def _scores_write(scored: Any, run_id: int, distribuidora: int | None, ano: int 
                 buffer = pa.BufferOutputStream()
                 pa_csv.write_csv(pa.Table.from_pandas(chunk, preserve_index=False), buffer, options)
                 copy.write(buffer.getvalue().to_pybytes())
+                del chunk, buffer
+                memory.release()  # Arrow's pool would keep each chunk's buffers

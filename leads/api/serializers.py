@@ -34,6 +34,26 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "melhor_oferta", "segmento_automatico",
         ]  # fmt: skip
 
+    def to_representation(self, instance: models.LeadBruto) -> dict[str, Any]:
+        """The fields above, read straight off the row: a page is 50 to 1,000 units and DRF's field by
+        field walk costs a tenth of a millisecond each. Equal to the generic output (a test compares)."""
+        obj, municipio, classe = instance, instance.municipio, instance.classe_consumo
+        return {
+            "uc_id": str(obj.uc_id), "cod_id": obj.cod_id, "distribuidora": obj.distribuidora_id, "ano": obj.ano,
+            "camada": obj.camada, "situacao": obj.situacao, "classe_consumo": obj.classe_consumo_id,
+            "tipo_cliente": classe.tipo_cliente if classe else None, "cnae": obj.cnae_id,
+            "segmento_mercado": obj.segmento_mercado_id, "grupo_tensao": obj.grupo_tensao_id,
+            "grupo_tarifario": obj.grupo_tarifario_id, "municipio": obj.municipio_id,
+            "municipio_nome": municipio.nome if municipio else None, "uf": municipio.uf if municipio else None,
+            "pac": _float(obj.pac), "energia_anual_kwh": _float(obj.energia_anual_kwh),
+            "demanda_pico_kw": _float(obj.demanda_pico_kw), "media_dic": _float(obj.media_dic),
+            "media_fic": _float(obj.media_fic), "livre": obj.livre, "possui_gd": obj.possui_gd,
+            "fonte_coordenada": obj.fonte_coordenada, "lat": self.get_lat(obj), "lon": self.get_lon(obj),
+            **{name: _int(getattr(obj, name, None)) for name in _SCORES},
+            "melhor_oferta": getattr(obj, "melhor_oferta", None),
+            "segmento_automatico": _int(getattr(obj, "segmento_automatico", None)),
+        }  # fmt: skip
+
     def get_possui_gd(self, obj: models.LeadBruto) -> bool:
         return obj.possui_gd
 
@@ -42,6 +62,17 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     def get_lon(self, obj: models.LeadBruto) -> float | None:
         return round(obj.coordenada.x, 6) if obj.coordenada else None
+
+
+_SCORES = ("score_acl", "score_arbitragem", "score_backup", "score_gtd")
+
+
+def _float(value: Any) -> float | None:
+    return None if value is None else float(value)
+
+
+def _int(value: Any) -> int | None:
+    return None if value is None else int(value)
 
 
 def _domain(obj: Any, code_attr: str = "codigo", text_attr: str = "descricao") -> dict[str, Any] | None:

@@ -24,6 +24,7 @@ from rest_framework.reverse import reverse
 
 from leads import models, selectors, services, tasks
 from leads.filters import LeadFilter, StrictBooleanFilter, ascii_digits
+from youon.lib.db import serial_plans
 from youon.lib.pagination import AggregateCursorPagination, StrictCursorPagination
 
 from . import serializers
@@ -96,6 +97,10 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
     filter_backends = [SchemaOnlyFilterBackend]
     lookup_field = "uc_id"
     lookup_value_regex = r"[^/]+"
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        with serial_plans():  # a page reads tens of rows: parallel workers cost more than they save
+            return super().list(request, *args, **kwargs)
 
     def get_queryset(self) -> Any:
         try:

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 
 from ingestion import services as ingestion
 from leads import models, selectors, services, tarifas
+from leads.api.serializers import LeadSerializer
 from tests.forecasting.conftest import Replay, replay_server  # noqa: F401 (fixture)
 from tests.ingestion.conftest import MUX_2024, clean_imports  # noqa: F401 (fixture)
 from tests.leads.test_api import token_client
@@ -166,3 +167,12 @@ def test_admin_filters_units_by_best_offer_and_shows_their_scores(mux: None, adm
     assert "<b>" not in none.split('id="result_list"')[1].split("</table>")[0]
     unit = admin_client.get(f"/admin/leads/leadbruto/{best.uc_id}/change/").content.decode()
     assert "Scores por oferta" in unit and "Fórmula 2026.12" in unit
+
+
+def test_list_rows_with_scores_equal_the_generic_serializer(mux: None) -> None:
+    services.score_refresh(on=ON)
+    serializer = LeadSerializer()
+    rows = list(selectors.lead_list(params={"oferta": "acl"}, ordering="-score_acl").order_by("-score_acl")[:200])
+    assert rows and all(row.score_acl is not None for row in rows)
+    for row in rows:
+        assert serializer.to_representation(row) == dict(super(LeadSerializer, serializer).to_representation(row))
