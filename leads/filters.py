@@ -28,6 +28,7 @@ from django.db.models import Q, QuerySet, TextChoices
 from . import models
 
 MAX_POLYGON_VERTICES = 10_000
+ANO_MIN, ANO_MAX = 2000, 2100  # reference years accepted by every `ano` parameter
 MAX_RADIUS_M = 500_000
 # An unknown code lists the codes that exist when there are at most this many; else it names the endpoint.
 MAX_CODES_LISTED = 60
@@ -256,12 +257,30 @@ def cnae_condition(value: list[str]) -> Q:
     return condition
 
 
+# GeoJSON is longitude/latitude in WGS 84 (RFC 7946, no `crs` member); the names of it and of SIRGAS 2000
+# (the BDGD's datum, within a metre of it) are accepted too. Anything else would be read as degrees
+# when it is not: refused.
+CRS_ACEITOS = {"EPSG:4326", "EPSG:4674", "URN:OGC:DEF:CRS:EPSG::4326", "URN:OGC:DEF:CRS:EPSG::4674",
+               "URN:OGC:DEF:CRS:OGC:1.3:CRS84", "URN:OGC:DEF:CRS:OGC::CRS84"}  # fmt: skip
+
+
+def _check_crs(crs: Any) -> None:
+    if crs is None:
+        return
+    name = crs.get("properties", {}).get("name") if isinstance(crs, dict) and crs.get("type") == "name" else None
+    if not isinstance(name, str) or name.upper() not in CRS_ACEITOS:
+        raise ValidationError(
+            "o polígono deve estar em longitude/latitude WGS 84 ou SIRGAS 2000: sem 'crs', ou com o nome "
+            "EPSG:4326 ou EPSG:4674 (um CRS externo ou projetado não é aceito)"
+        )
+
+
 class LeadFilter(df.FilterSet):
     distribuidora = CodeFilter(
         field_name="distribuidora_id", choices=_distribuidoras, endpoint="distribuidoras",
         help_text="código ANEEL (401) ou nome; vários: 401,402",
     )  # fmt: skip
-    ano = df.NumberFilter(help_text="ano de referência, p. ex. 2024")
+    ano = df.NumberFilter(help_text="ano de referência, p. ex. 2024", min_value=ANO_MIN, max_value=ANO_MAX)
     camada = CodeFilter(
         choices=_choices(models.Origem, exclude=["PONNOT"]), help_text="UCAT, UCMT ou UCBT; vários: UCMT,UCAT"
     )
@@ -369,6 +388,7 @@ class LeadFilter(df.FilterSet):
             data = json.loads(value)
             if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
                 raise ValidationError("esperado um Polygon ou MultiPolygon GeoJSON")
+            _check_crs(data.pop("crs", None))
             geometry = GEOSGeometry(json.dumps(data))
             geometry.srid = 4674  # GeoJSON is lon/lat; SIRGAS 2000 and WGS 84 agree to the metre
         except (ValueError, GEOSException, TypeError):

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
 from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
@@ -193,10 +193,19 @@ def quality_months(
     ]
 
 
+def sql_of(queryset: QuerySet[Any], *, empty: Callable[[], QuerySet[Any]]) -> tuple[str, tuple[Any, ...]]:
+    """The SQL of `queryset`; when Django knows it matches nothing (a filter value outside its column's
+    range, e.g. a year of 99999 in a smallint), the SQL of `empty()`: the same columns, no rows."""
+    try:
+        return queryset.query.sql_with_params()
+    except EmptyResultSet:
+        return empty().query.sql_with_params()
+
+
 def lead_geojson(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bytes:
     """A GeoJSON FeatureCollection of located units, built by PostgreSQL (ST_AsGeoJSON)."""
     located = queryset.filter(coordenada__isnull=False).order_by().values("uc_id")[:limit]
-    inner, params = located.query.sql_with_params()
+    inner, params = sql_of(located, empty=lambda: queryset.model.objects.values("uc_id").extra(where=["false"]))
     sql = f"""
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
             'type', 'Feature',
@@ -254,7 +263,7 @@ def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]
     rows = export_rows(queryset)
     if limit is not None:
         rows = rows[:limit]
-    return rows.query.sql_with_params()
+    return sql_of(rows, empty=lambda: export_rows(models.LeadBruto.objects.extra(where=["false"])))
 
 
 def lead_count_exceeds(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bool:

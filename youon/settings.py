@@ -129,6 +129,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "youon.lib.ipfilter.AdminIPFilterMiddleware",
+    "youon.lib.badinput.RejectNulMiddleware",
 ]
 
 ROOT_URLCONF = "youon.urls"

@@ -4,7 +4,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import include, path, re_path
-from django.views.defaults import page_not_found
+from django.views.defaults import bad_request, page_not_found
 from django.views.defaults import server_error as default_server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView
@@ -25,12 +25,22 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return page_not_found(request, exception)
 
 
+def bad_request_error(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """A request Django itself refuses (SuspiciousOperation, BadRequest, e.g. a GeoJSON whose CRS is an
+    external link): JSON with the reason for the API."""
+    if request.path.startswith("/api/"):
+        detail = f"Requisição inválida: {exception}" if str(exception) else "Requisição inválida."
+        return JsonResponse({"detail": detail}, status=400)
+    return bad_request(request, exception)
+
+
 def server_error(request: HttpRequest) -> HttpResponse:
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Erro interno; foi registrado."}, status=500)
     return default_server_error(request)
 
 
+handler400 = bad_request_error
 handler404 = not_found
 handler500 = server_error
 

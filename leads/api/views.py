@@ -23,7 +23,7 @@ from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from leads import models, selectors, services, tasks
-from leads.filters import LeadFilter, StrictBooleanFilter, ascii_digits
+from leads.filters import ANO_MAX, ANO_MIN, LeadFilter, StrictBooleanFilter, ascii_digits
 from youon.lib.db import serial_plans
 from youon.lib.pagination import AggregateCursorPagination, StrictCursorPagination
 
@@ -282,13 +282,21 @@ class AggregateViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type:
     def get_queryset(self) -> Any:
         serializer: Any = self.get_serializer_class()
         queryset = serializer.Meta.model.objects.all()
+        accepted = {*self.filters, "ordering", "cursor", "page_size", "format"}
+        unknown = sorted(set(self.request.query_params) - accepted)
+        if unknown:  # a filter this summary does not have would otherwise be silently ignored
+            raise ValidationError({name: f"parâmetro desconhecido; os aceitos são {', '.join(sorted(accepted))}"
+                                   for name in unknown})  # fmt: skip
         for param, field in self.filters.items():
             value = self.request.query_params.get(param)
             if value is not None:
                 if param == "uf":
                     value = value.upper()
-                if _PARAM_SCHEMAS[param]["type"] == "integer" and not ascii_digits(value):
+                schema = _PARAM_SCHEMAS[param]
+                if schema["type"] == "integer" and not ascii_digits(value):
                     raise ValidationError({param: f"{value!r} não é um inteiro"})
+                if schema["type"] == "integer" and not schema["minimum"] <= int(value) <= schema["maximum"]:
+                    raise ValidationError({param: f"deve estar entre {schema['minimum']} e {schema['maximum']}"})
                 if "enum" in _PARAM_SCHEMAS[param] and value not in _PARAM_SCHEMAS[param]["enum"]:
                     raise ValidationError({param: f"{value!r} não é um de {', '.join(_PARAM_SCHEMAS[param]['enum'])}"})
                 queryset = queryset.filter(**{field: value})
@@ -312,8 +320,8 @@ def _aggregate_ordering(orderings: tuple[str, ...]) -> OpenApiParameter:
 
 
 _PARAM_SCHEMAS: dict[str, dict[str, Any]] = {
-    "ano": {"type": "integer", "minimum": 2000, "maximum": 2100},
-    "distribuidora": {"type": "integer", "minimum": 1},
+    "ano": {"type": "integer", "minimum": ANO_MIN, "maximum": ANO_MAX},
+    "distribuidora": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1},
     "camada": {"type": "string", "enum": ["UCAT", "UCMT", "UCBT"]},
     "uf": {"type": "string", "pattern": "^[A-Z]{2}$"},
     "municipio": {"type": "string", "pattern": "^[0-9]{7}$"},

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from rest_framework.exceptions import ValidationError
-from rest_framework.pagination import CursorPagination
+from django.core.exceptions import ValidationError as DjangoValidationError
+from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework.pagination import Cursor, CursorPagination
 from rest_framework.request import Request
+
+CURSOR_INVALID = "cursor inválido: use o endereço next ou previous de uma resposta"
 
 
 class StrictCursorPagination(CursorPagination):
@@ -26,6 +29,24 @@ class StrictCursorPagination(CursorPagination):
         if not 1 <= size <= self.max_page_size:
             raise ValidationError({"page_size": f"must be between 1 and {self.max_page_size}"})
         return size
+
+    def decode_cursor(self, request: Request) -> Cursor | None:
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError({self.cursor_query_param: CURSOR_INVALID}) from None
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: Any = None) -> list[Any] | None:
+        # A cursor's position is compared with the order's first column: a value that column cannot hold
+        # (an edited cursor) is refused here, before the query, instead of failing inside it.
+        cursor = self.decode_cursor(request)
+        if cursor is not None and cursor.position is not None:
+            field = self.get_ordering(request, queryset, view)[0].lstrip("-")
+            try:
+                queryset.filter(**{field: cursor.position})
+            except (ValueError, TypeError, OverflowError, DjangoValidationError):
+                raise ValidationError({self.cursor_query_param: CURSOR_INVALID}) from None
+        return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         parameters = super().get_schema_operation_parameters(view)
