@@ -282,10 +282,10 @@ class AggregateViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type:
     def get_queryset(self) -> Any:
         serializer: Any = self.get_serializer_class()
         queryset = serializer.Meta.model.objects.all()
-        accepted = {*self.filters, "ordering", "cursor", "page_size", "format"}
-        unknown = sorted(set(self.request.query_params) - accepted)
+        known = {*self.filters, "ordering", "cursor", "page_size", "format"}
+        unknown = sorted(set(self.request.query_params) - known)
         if unknown:  # a filter this summary does not have would otherwise be silently ignored
-            raise ValidationError({name: f"parâmetro desconhecido; os aceitos são {', '.join(sorted(accepted))}"
+            raise ValidationError({name: f"parâmetro desconhecido; os aceitos são {', '.join(sorted(known))}"
                                    for name in unknown})  # fmt: skip
         for param, field in self.filters.items():
             value = self.request.query_params.get(param)
