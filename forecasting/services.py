@@ -511,3 +511,55 @@ def dispatch_forecast_day(*, ano_pld: int | None = None) -> PlanoDia | None:
     }
     sanity = dispatch.cmo_sanity(result.cmo, ano_pld or timezone.localtime(hours[0]).year)
     return PlanoDia(problem, result, sorted(binding), sanity, hours, source)
+
+
+def dispatch_problem(data: dict[str, Any], carga: dict[str, list[float]]) -> dispatch.Problema:
+    """The dispatch problem of a request's validated body (plain JSON data, as a queued job carries
+    it); raises dispatch.DispatchError naming what does not hold."""
+    problem = dispatch.Problema(
+        horas=data["horas"],
+        carga=carga,
+        intermitente=data.get("intermitente") or {},
+        hidros=[dispatch.Hidro(**h) for h in data.get("hidros", [])],
+        termicas=[
+            dispatch.Termica(**{**t, "segmentos": [tuple(s) for s in t["segmentos"]]}) for t in data.get("termicas", [])
+        ],
+        interligacoes=[dispatch.Interligacao(**i) for i in data.get("interligacoes", [])],
+        custo_deficit=data.get("custo_deficit", 7643.82),
+    )
+    problem.validate()
+    return problem
+
+
+# Above this share of the load met by deficit, the plan says the plants given cannot carry the load.
+DEFICIT_WARNING_SHARE = 0.05
+
+
+def dispatch_answer(problem: dispatch.Problema, *, ano_pld: int, time_limit: float) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, body) of a solved dispatch: 200 with the plan, its CMO sanity check and warnings,
+    or 422 with the limits that cannot all hold. The same for a request and for a queued job."""
+    try:
+        result = dispatch.solve(problem, time_limit=time_limit)
+    except dispatch.Infeasible as exc:
+        return 422, {"detail": str(exc), "limites": [{"limite": n, "violacao": g} for n, g in exc.limits]}
+    return 200, {
+        **asdict(result),
+        "sanidade_cmo": dispatch.cmo_sanity(result.cmo, ano_pld),
+        "avisos": _dispatch_warnings(result, problem.carga),
+    }
+
+
+def _dispatch_warnings(result: dispatch.Resultado, carga: dict[str, list[float]]) -> list[str]:
+    """What a reader of the plan must know before trusting its cost and CMO."""
+    load = sum(sum(values) for values in carga.values())
+    deficit = sum(sum(values) for values in result.deficit.values())
+    if load <= 0 or deficit <= 0:
+        return []
+    share = deficit / load
+    words = f"{share:.1%}".replace(".", ",")
+    if share >= DEFICIT_WARNING_SHARE:
+        return [
+            f"o déficit atende {words} da carga: as usinas e interligações dadas não bastam, e custo e CMO "
+            "refletem o custo do déficit, não a operação"
+        ]
+    return [f"há déficit em algumas horas ({words} da carga)"]

@@ -95,3 +95,14 @@ def forecast_retrain(self, motivo: str = "nightly") -> int | None:  # type: igno
 def forecast_issue(self) -> int:  # type: ignore[no-untyped-def]
     """Issue tomorrow's (the day after the last full day of data) forecast with the active model."""
     return services.forecast_issue()
+
+
+@shared_task(bind=True, acks_late=True, time_limit=settings.DESPACHO_TEMPO_MAX_S + 60,
+             soft_time_limit=settings.DESPACHO_TEMPO_MAX_S + 30)  # fmt: skip
+def dispatch_solve(self, data: dict[str, object], carga: dict[str, list[float]]) -> dict[str, object]:  # type: ignore[no-untyped-def]
+    """A dispatch too large to answer within a request: {"status": 200 or 422, "corpo": the answer}."""
+    problem = services.dispatch_problem(data, carga)
+    code, body = services.dispatch_answer(
+        problem, ano_pld=int(str(data["ano_pld"])), time_limit=settings.DESPACHO_TEMPO_MAX_S
+    )
+    return {"status": code, "corpo": body}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Now
 
@@ -61,3 +62,21 @@ class ImportStatus(models.Model):
         if self.iniciado_em and self.finalizado_em:
             return (self.finalizado_em - self.iniciado_em).total_seconds()
         return None
+
+
+class TarefaFila(models.Model):
+    """A Celery job a user queued (a dispatch, a catalog import, a summary refresh): its status URL
+    answers its owner alone."""
+
+    id = models.CharField("tarefa", primary_key=True, max_length=36)  # the Celery task id
+    dono = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="tarefas_fila")
+    tipo = models.CharField(max_length=40)
+    criada_em = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "tarefa na fila"
+        verbose_name_plural = "tarefas na fila"
+        indexes = [models.Index(fields=["dono", "-criada_em"])]
+
+    def __str__(self) -> str:
+        return f"{self.tipo} {self.id}"

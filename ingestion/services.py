@@ -31,7 +31,7 @@ from leads.models import CurvaCarga, Distribuidora, StatusImportacao
 from youon.lib.db import own_connection
 
 from . import partitions, sql
-from .models import ImportStatus
+from .models import ImportStatus, TarefaFila
 from .readers import bdgd
 
 logger = logging.getLogger(__name__)
@@ -546,3 +546,8 @@ def _in_parallel(jobs: list[tuple[psycopg.Connection[Any], Callable[[psycopg.Cur
         futures = [pool.submit(run, conn, job) for conn, job in jobs]
         for future in futures:
             future.result()
+
+
+def tarefa_registrar(*, tarefa_id: str, dono: Any, tipo: str) -> TarefaFila:
+    """Record who queued the Celery job `tarefa_id`, so its status answers them alone."""
+    return TarefaFila.objects.create(id=tarefa_id, dono=dono, tipo=tipo)

@@ -353,6 +353,13 @@ BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)
 # XLSX is built whole before it is sent (about 0.5 ms a row): above this many rows it is a job too.
 EXPORT_XLSX_SYNC_MAX_ROWS = env_int("EXPORT_XLSX_SYNC_MAX_ROWS", 5_000)
+# Dispatch (POST /api/v1/despacho/) is bounded by the LP it implies, variables + rows: up to the first
+# bound it is solved within the request (168 h × 100 plants, about 100k, takes 3 s and 270 MB), up to the
+# second as a queued job with a status URL (744 h × 100 plants, about 440k: 1 min and 1.1 GB); above,
+# a 400 that says the limit. A job's solver stops after DESPACHO_TEMPO_MAX_S.
+DESPACHO_SINCRONO_MAX = env_int("DESPACHO_SINCRONO_MAX", 120_000)
+DESPACHO_MAX = env_int("DESPACHO_MAX", 500_000)
+DESPACHO_TEMPO_MAX_S = env_int("DESPACHO_TEMPO_MAX_S", 300)
 
 # --- Tariffs (ANEEL's "Tarifas de Aplicação" open dataset), fetched weekly ---
 TARIFAS_URL = env_str(

@@ -4,6 +4,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from forecasting import services
 from forecasting.models import ModeloVersao, PrevisaoHoraria
 from forecasting.optimisation import dispatch
 
@@ -130,18 +131,7 @@ class DespachoSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 {"detail": "sem usinas: informe hidros, termicas ou intermitente (sem geração, toda a carga é déficit)"}
             )
         try:
-            problem = dispatch.Problema(
-                horas=data["horas"],
-                carga=carga,
-                intermitente=data.get("intermitente") or {},
-                hidros=[dispatch.Hidro(**h) for h in data["hidros"]],
-                termicas=[
-                    dispatch.Termica(**{**t, "segmentos": [tuple(s) for s in t["segmentos"]]}) for t in data["termicas"]
-                ],
-                interligacoes=[dispatch.Interligacao(**i) for i in data["interligacoes"]],
-                custo_deficit=data["custo_deficit"],
-            )
-            problem.validate()
+            problem = services.dispatch_problem(dict(data), carga)
         except dispatch.DispatchError as exc:
             raise serializers.ValidationError({"detail": str(exc)}) from exc
         return problem

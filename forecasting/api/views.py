@@ -1,18 +1,20 @@
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
 
-from forecasting import selectors
+from forecasting import selectors, services, tasks
 from forecasting.models import ModeloVersao
-from forecasting.optimisation import dispatch
+from ingestion import services as ingestion
+from youon import formatos
 
 from . import serializers
 
@@ -57,7 +59,8 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
     @extend_schema(
         responses={
             200: OpenApiResponse(description="dispatch per plant, flows, deficits, cost, CMO per subsystem and hour"),
-            400: OpenApiResponse(description="the input names a field that is wrong"),
+            202: OpenApiResponse(description="too large for a request: queued; `tarefa` is its status URL"),
+            400: OpenApiResponse(description="the input names a field that is wrong, or the problem is over the limit"),
             422: OpenApiResponse(description="infeasible: the limits that cannot all hold"),
         }
     )
@@ -70,37 +73,31 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
         if carga is None:
             raise ValidationError({"carga": "required unless horas is 24 and every subsystem has an issued forecast"})
         problem = body.problem(carga)
-        try:
-            result = dispatch.solve(problem, time_limit=30)
-        except dispatch.Infeasible as exc:
-            return Response(
-                {"detail": str(exc), "limites": [{"limite": n, "violacao": g} for n, g in exc.limits]},
-                status=status.HTTP_422_UNPROCESSABLE_ENTITY,
+        variables, rows = problem.tamanho()
+        size = variables + rows
+        if size > settings.DESPACHO_MAX:
+            n = formatos.numero
+            raise ValidationError(
+                {
+                    "detail": f"o problema tem {n(variables)} variáveis e {n(rows)} restrições ({n(size)} ao todo); "
+                    f"o limite é {n(settings.DESPACHO_MAX)}: reduza horas, usinas ou segmentos"
+                }
             )
-        return Response(
-            {
-                **asdict(result),
-                "sanidade_cmo": dispatch.cmo_sanity(result.cmo, body.validated_data["ano_pld"]),
-                "avisos": _warnings(result, carga),
-            }
-        )
+        if size > settings.DESPACHO_SINCRONO_MAX:
+            job = tasks.dispatch_solve.delay(_plain(body.validated_data), carga)
+            ingestion.tarefa_registrar(tarefa_id=job.id, dono=request.user, tipo="despacho")
+            url = reverse("tarefa-detail", args=[job.id], request=request)
+            return Response(
+                {"tarefa": url, "variaveis": variables, "restricoes": rows}, status=status.HTTP_202_ACCEPTED
+            )
+        code, answer = services.dispatch_answer(problem, ano_pld=body.validated_data["ano_pld"], time_limit=30)
+        return Response(answer, status=code)
 
 
-# Above this share of the load met by deficit, the plan says the plants given cannot carry the load.
-DEFICIT_WARNING_SHARE = 0.05
-
-
-def _warnings(result: dispatch.Resultado, carga: dict[str, list[float]]) -> list[str]:
-    """What a reader of the plan must know before trusting its cost and CMO."""
-    load = sum(sum(values) for values in carga.values())
-    deficit = sum(sum(values) for values in result.deficit.values())
-    if load <= 0 or deficit <= 0:
-        return []
-    share = deficit / load
-    words = f"{share:.1%}".replace(".", ",")
-    if share >= DEFICIT_WARNING_SHARE:
-        return [
-            f"o déficit atende {words} da carga: as usinas e interligações dadas não bastam, e custo e CMO "
-            "refletem o custo do déficit, não a operação"
-        ]
-    return [f"há déficit em algumas horas ({words} da carga)"]
+def _plain(data: Any) -> Any:
+    """Validated data as plain JSON values (a queued job's arguments)."""
+    if isinstance(data, dict):
+        return {k: _plain(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [_plain(v) for v in data]
+    return data

@@ -112,6 +112,25 @@ class Problema:
     penalidade_vertimento: float = 0.01  # R$ per m³/s·h spilled
     penalidade_corte: float = 0.01  # R$/MWh of curtailed wind or solar
 
+    def tamanho(self, *, ranged: bool = True) -> tuple[int, int]:
+        """(variables, rows) of the LP `solve` builds, counted from the inputs without building it: the
+        work a request implies (model building and solving grow with both)."""
+        hours = self.horas
+
+        def ramp_rows(ramp: float | None, initial: float | None) -> int:
+            return 0 if ramp is None else (hours - (initial is None)) * (1 if ranged else 2)
+
+        variables = hours * (3 * len(self.hidros) + len(self.interligacoes) + 2 * len(self.carga))
+        variables += hours * sum(len(u.segmentos) for u in self.termicas)
+        rows = hours * len(self.carga)
+        for h in self.hidros:
+            rows += hours * (1 + (h.defluencia_min > 0) + (h.defluencia_max is not None))
+            rows += ramp_rows(h.rampa, h.geracao_inicial) + (h.volume_meta is not None)
+        for u in self.termicas:
+            floor = 0 < u.geracao_min <= u.segmentos[0][0] if u.segmentos else False
+            rows += hours * (u.geracao_min > 0 and not floor) + ramp_rows(u.rampa, u.geracao_inicial)
+        return variables, rows
+
     def validate(self) -> None:
         if self.horas < 1:
             raise DispatchError("horas must be at least 1")

@@ -4,13 +4,14 @@ from typing import Any
 
 from celery.result import AsyncResult
 from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
 
 from ingestion import services, tasks
-from ingestion.models import ImportStatus
+from ingestion.models import ImportStatus, TarefaFila
 from youon.lib.permissions import IsStaffFromAllowedNetwork, ReadOrStaffWrite
 
 from . import serializers
@@ -33,6 +34,7 @@ class ImportStatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         data = body.validated_data
         if data.get("item_id"):
             job = tasks.bdgd_fetch_and_import.delay(data["item_id"], data["force"])
+            services.tarefa_registrar(tarefa_id=job.id, dono=request.user, tipo="importacao_catalogo")
             url = reverse("tarefa-detail", args=[job.id], request=request)
             return Response({"tarefa": url, "item_id": data["item_id"]}, status=status.HTTP_202_ACCEPTED)
         try:
@@ -53,18 +55,28 @@ class RefreshViewsViewSet(viewsets.ViewSet):
         from leads.tasks import views_refresh
 
         job = views_refresh.delay()
+        services.tarefa_registrar(tarefa_id=job.id, dono=request.user, tipo="atualizar_resumos")
         return Response({"tarefa": reverse("tarefa-detail", args=[job.id], request=request)}, status=202)
 
 
 class TaskStatusViewSet(viewsets.ViewSet):
-    """Staff: the state of a queued Celery job (an import of a catalog item, a summary refresh)."""
+    """The state of a Celery job the user queued (a dispatch, an import of a catalog item, a summary
+    refresh); another user's job, or an unknown id, is a 404."""
 
-    permission_classes = [IsStaffFromAllowedNetwork]
-    lookup_value_regex = r"[0-9a-f-]{36}"
+    permission_classes = [permissions.IsAuthenticated]
+    lookup_value_regex = r"[^/]+"
 
-    @extend_schema(responses={200: OpenApiResponse(description="{id, estado, resultado}")})
+    @extend_schema(
+        responses={
+            200: OpenApiResponse(description="{id, tipo, estado, resultado, erro}"),
+            404: OpenApiResponse(description="no job of yours has this id"),
+        }
+    )
     def retrieve(self, request: Request, pk: str) -> Response:
+        job = TarefaFila.objects.filter(pk=pk, dono_id=request.user.pk).first()
+        if job is None:
+            raise NotFound("nenhuma tarefa sua tem este id")
         result = AsyncResult(pk)
         outcome = result.result if result.successful() else None
         error = str(result.result) if result.failed() else None
-        return Response({"id": pk, "estado": result.state, "resultado": outcome, "erro": error})
+        return Response({"id": pk, "tipo": job.tipo, "estado": result.state, "resultado": outcome, "erro": error})

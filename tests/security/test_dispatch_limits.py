@@ -1,0 +1,76 @@
+"""A dispatch request is bounded by the LP it implies: small ones answer at once, large ones become a
+job of their owner's, too large ones a 400 that says the limit (the 744 h × 500 plants × 10 segments
+request used to build for two minutes and 4 GB until the web worker was killed)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from typing import Any
+
+import pytest
+from django.test import override_settings
+from rest_framework.test import APIClient
+
+from forecasting.optimisation import cases, dispatch
+from tests.conftest import start_worker, stop_worker
+from tests.leads.test_api import token_client
+
+
+def body(hours: int, plants: int, segments: int) -> dict[str, Any]:
+    return {
+        "horas": hours,
+        "carga": {"SE": [30_000.0] * hours},
+        "termicas": [
+            {"nome": f"T{i}", "subsistema": "SE", "segmentos": [[100.0, 100.0 + k] for k in range(segments)]}
+            for i in range(plants)
+        ],
+    }
+
+
+def test_the_size_is_counted_exactly_without_building() -> None:
+    for hours, plants in [(24, 10), (48, 37), (24, 100)]:
+        problem = cases.sized(hours=hours, plants=plants)
+        for ranged in (True, False):
+            built = dispatch._build(problem, elastic=False, ranged=ranged)
+            assert problem.tamanho(ranged=ranged) == (len(built.problem.variables()), len(built.problem.constraints))
+
+
+@pytest.mark.django_db
+def test_a_dispatch_over_the_limit_is_a_400_that_says_it() -> None:
+    client = token_client("planejador")
+    started = time.perf_counter()
+    response = client.post("/api/v1/despacho/", body(744, 500, 10), format="json")
+    assert response.status_code == 400, response.content[:300]
+    detail = response.json()["detail"]
+    assert "3.721.488 variáveis e 744 restrições" in detail and "o limite é 500.000" in detail
+    assert time.perf_counter() - started < 10  # refused from the input's size, before any model is built
+
+
+@pytest.mark.django_db(transaction=True)
+@override_settings(DESPACHO_SINCRONO_MAX=2_000)
+def test_a_large_dispatch_is_a_job_its_owner_follows_on_a_real_worker() -> None:
+    owner, other = token_client("planejador"), token_client("outro")
+    small = owner.post("/api/v1/despacho/", body(4, 3, 2), format="json")  # 4 × (6 + 2) + 4 = 36
+    assert small.status_code == 200 and "termica" in small.json()
+    worker = start_worker("celery")
+    try:
+        queued = owner.post("/api/v1/despacho/", body(48, 30, 2), format="json")  # 48 × 62 + 48 = 3,024
+        assert queued.status_code == 202, queued.content[:300]
+        assert queued.json()["variaveis"] == 48 * 62 and queued.json()["restricoes"] == 48
+        url = queued.json()["tarefa"]
+        state: dict[str, Any] = {}
+        for _ in range(120):
+            state = owner.get(url).json()
+            if state["estado"] in ("SUCCESS", "FAILURE"):
+                break
+            time.sleep(0.5)
+        assert state["estado"] == "SUCCESS", (state, stop_worker(worker))
+        assert state["tipo"] == "despacho" and state["resultado"]["status"] == 200
+        plan = state["resultado"]["corpo"]
+        assert sum(plan["termica"]["T0"]) > 0 and plan["deficit"]["SE"] == [pytest.approx(24_000.0)] * 48
+        assert other.get(url).status_code == 404  # someone else's job
+        assert owner.get(f"/api/v1/tarefas/{uuid.uuid4()}/").status_code == 404  # an unknown one
+        assert APIClient().get(url).status_code == 401
+    finally:
+        stop_worker(worker)
