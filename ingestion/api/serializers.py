@@ -4,13 +4,25 @@ import re
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from rest_framework import serializers
 
 from ingestion.models import ImportStatus
 
 
+def data_path(arquivo: str) -> str:
+    """How a client sees an imported file: its path under DATA_DIR, else its name (never where it lies
+    on the server)."""
+    path, root = Path(arquivo), Path(settings.DATA_DIR).resolve()
+    return str(path.relative_to(root)) if path.is_relative_to(root) else path.name
+
+
 class ImportStatusSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     duracao_s = serializers.FloatField(read_only=True, allow_null=True)
+    arquivo = serializers.SerializerMethodField(help_text="the file's path under DATA_DIR (or its name)")
+
+    def get_arquivo(self, obj: ImportStatus) -> str:
+        return data_path(obj.arquivo)
 
     class Meta:
         model = ImportStatus
@@ -24,7 +36,9 @@ class ImportStatusSerializer(serializers.ModelSerializer):  # type: ignore[type-
 class ImportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
     """Start an import: a file the workers can read (`arquivo`) or an ANEEL catalog item (`item_id`)."""
 
-    arquivo = serializers.CharField(required=False, help_text="path of a .gdb folder or .gdb.zip on the workers")
+    arquivo = serializers.CharField(
+        required=False, help_text="a .gdb folder or .gdb.zip under the workers' DATA_DIR (a path relative to it)"
+    )
     item_id = serializers.CharField(required=False, help_text="32-hex ArcGIS item id (see bdgd_catalog)")
     camadas = serializers.ListField(
         child=serializers.ChoiceField(choices=["PONNOT", "UCAT", "UCMT", "UCBT"]), required=False
@@ -36,6 +50,15 @@ class ImportRequestSerializer(serializers.Serializer):  # type: ignore[type-arg]
             raise serializers.ValidationError("give either arquivo or item_id")
         if attrs.get("item_id") and not re.fullmatch(r"[0-9a-f]{32}", attrs["item_id"]):
             raise serializers.ValidationError({"item_id": "32 hexadecimal digits"})
-        if attrs.get("arquivo") and not Path(attrs["arquivo"]).name.lower().endswith((".gdb", ".gdb.zip")):
-            raise serializers.ValidationError({"arquivo": "a .gdb folder or a .gdb.zip"})
+        if attrs.get("arquivo"):
+            if not Path(attrs["arquivo"]).name.lower().endswith((".gdb", ".gdb.zip")):
+                raise serializers.ValidationError({"arquivo": "a .gdb folder or a .gdb.zip"})
+            # Confined to DATA_DIR, after resolving ".." and symlinks: a request never names another file.
+            root = Path(settings.DATA_DIR).resolve()
+            resolved = (root / attrs["arquivo"]).resolve()
+            if not resolved.is_relative_to(root):
+                raise serializers.ValidationError(
+                    {"arquivo": "fora do diretório de dados (DATA_DIR): informe um caminho relativo a ele"}
+                )
+            attrs["arquivo"] = str(resolved)
         return attrs

@@ -211,14 +211,16 @@ def test_domain_tables_are_read_only(analyst: APIClient, staff: APIClient) -> No
     assert staff.delete("/api/v1/dominios/segmentos/varejo/").status_code == 405
 
 
-def test_imports_are_read_by_analysts_and_started_by_staff(analyst: APIClient, staff: APIClient, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from tests.ingestion.conftest import MUX_2021
+def test_imports_are_read_by_analysts_and_started_by_staff(analyst: APIClient, staff: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.ingestion.conftest import FIXTURES, MUX_2021
 
+    settings.DATA_DIR = FIXTURES
     assert analyst.get("/api/v1/importacoes/").status_code == 200
     assert analyst.post("/api/v1/importacoes/", {"arquivo": str(MUX_2021)}, format="json").status_code == 403
     assert analyst.post("/api/v1/atualizar-resumos/").status_code == 403
-    bad = staff.post("/api/v1/importacoes/", {"arquivo": str(tmp_path / "x.gdb.zip")}, format="json")
+    bad = staff.post("/api/v1/importacoes/", {"arquivo": "x.gdb.zip"}, format="json")
     assert bad.status_code == 400 and "no such file" in bad.json()["arquivo"][0]
+    assert str(FIXTURES) not in bad.json()["arquivo"][0]
     both = staff.post("/api/v1/importacoes/", {"arquivo": "a.gdb.zip", "item_id": "0" * 32}, format="json")
     assert both.status_code == 400
     started = staff.post("/api/v1/importacoes/", {"arquivo": str(MUX_2021), "camadas": ["UCMT"]}, format="json")
@@ -226,12 +228,14 @@ def test_imports_are_read_by_analysts_and_started_by_staff(analyst: APIClient, s
     (url,) = started.json()["importacoes"]
     report = staff.get(url).json()
     assert (report["camada"], report["status"], report["ano"]) == ("UCMT", "pending", 2021)
+    assert report["arquivo"] == MUX_2021.name  # its path under DATA_DIR, not the server's
 
 
 @override_settings(ADMIN_ALLOWED_IPS=["10.8.0.0/16"])
-def test_staff_endpoints_answer_only_allowed_networks(staff: APIClient) -> None:
-    from tests.ingestion.conftest import MUX_2021
+def test_staff_endpoints_answer_only_allowed_networks(staff: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
+    from tests.ingestion.conftest import FIXTURES, MUX_2021
 
+    settings.DATA_DIR = FIXTURES
     body = {"arquivo": str(MUX_2021), "camadas": ["UCMT"]}
     assert staff.post("/api/v1/importacoes/", body, format="json", REMOTE_ADDR="203.0.113.9").status_code == 403
     assert staff.post("/api/v1/importacoes/", body, format="json", REMOTE_ADDR="10.8.3.4").status_code == 202
