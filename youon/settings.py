@@ -290,6 +290,9 @@ SIMPLE_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
+    # A login starts a family of refresh tokens; reusing a rotated one revokes the family (youon.lib.tokens).
+    "TOKEN_OBTAIN_SERIALIZER": "youon.lib.tokens.FamilyTokenObtainPairSerializer",
+    "TOKEN_REFRESH_SERIALIZER": "youon.lib.tokens.FamilyTokenRefreshSerializer",
     # One algorithm, pinned: tokens signed otherwise (or 'none') are rejected.
     "ALGORITHM": "HS256",
     "SIGNING_KEY": env_secret("JWT_SIGNING_KEY") or SECRET_KEY,
