@@ -7,11 +7,12 @@ import io
 import logging
 import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.db import connection, transaction
 from django.utils import timezone
 from psycopg import sql
@@ -109,10 +110,41 @@ def annual_figures_refresh(*, uc_ids: list[int] | None = None) -> int:
         return cursor.rowcount
 
 
+class ExportLimitError(Exception):
+    """The user already has as many export jobs running as they may; the message says so."""
+
+
 def export_create(*, user_id: int, formato: str, filtros: dict[str, str]) -> Exportacao:
-    """Record an export job (its filters, ordering and limit validated first); the caller queues it."""
+    """Record an export job (its filters, ordering and limit validated first); the caller queues it.
+
+    A user has at most EXPORT_JOBS_POR_USUARIO jobs pending or running (ExportLimitError): their row is
+    locked while counting, so two requests at once cannot both pass."""
     selectors.lead_export_sql(params=filtros)  # raises ValidationError naming a bad parameter
-    return Exportacao.objects.create(dono_id=user_id, formato=formato, filtros=filtros)
+    with transaction.atomic():
+        get_user_model().objects.select_for_update().filter(pk=user_id).first()
+        running = Exportacao.objects.filter(
+            dono_id=user_id, status__in=[StatusImportacao.PENDING, StatusImportacao.RUNNING]
+        ).count()
+        if running >= settings.EXPORT_JOBS_POR_USUARIO:
+            raise ExportLimitError(
+                f"você já tem {running} exportações em andamento; o limite é {settings.EXPORT_JOBS_POR_USUARIO}: "
+                "aguarde uma terminar"
+            )
+        return Exportacao.objects.create(dono_id=user_id, formato=formato, filtros=filtros)
+
+
+def exports_purge(*, older_than: timedelta | None = None) -> int:
+    """Delete export jobs (and their files) created more than EXPORT_RETENCAO_DIAS ago; returns how many.
+    Idempotent; a file already gone is no error."""
+    cutoff = timezone.now() - (older_than or timedelta(days=settings.EXPORT_RETENCAO_DIAS))
+    old = list(Exportacao.objects.filter(criado_em__lt=cutoff))
+    for job in old:
+        if job.arquivo:
+            Path(job.arquivo).unlink(missing_ok=True)
+    Exportacao.objects.filter(pk__in=[job.pk for job in old]).delete()
+    if old:
+        logger.info("purged %d export jobs older than %s", len(old), cutoff.isoformat())
+    return len(old)
 
 
 def export_write(*, export_id: str) -> Exportacao:

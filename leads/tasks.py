@@ -25,6 +25,12 @@ def export_write(self, export_id: str) -> str:  # type: ignore[no-untyped-def]
     return services.export_write(export_id=export_id).status
 
 
+@shared_task(bind=True, acks_late=True, time_limit=3600)
+def exports_purge(self) -> int:  # type: ignore[no-untyped-def]
+    """Delete export jobs and files past their retention (EXPORT_RETENCAO_DIAS). Idempotent."""
+    return services.exports_purge()
+
+
 @shared_task(bind=True, acks_late=True, time_limit=3600, soft_time_limit=3300, max_retries=3)
 def score_leads(self, distribuidora: int | None = None, ano: int | None = None) -> dict[str, object]:  # type: ignore[no-untyped-def]
     """Score the units of a distributor-year (or all) for the four offers. Idempotent: a rerun rewrites them."""

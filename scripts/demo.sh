@@ -8,7 +8,10 @@ PY=.venv/bin/python
 mkdir -p var/log
 $PY -m celery -A youon worker -Q celery,ml --loglevel INFO --concurrency 2 >var/log/worker.log 2>&1 &
 worker=$!
-trap 'kill $worker 2>/dev/null || true' EXIT
+# Exports have a worker of their own (queue `exports`), so a long one never holds up an import.
+$PY -m celery -A youon worker -Q exports --loglevel INFO --concurrency 1 --hostname exports@%h >var/log/worker-exports.log 2>&1 &
+exports_worker=$!
+trap 'kill $worker $exports_worker 2>/dev/null || true' EXIT
 $PY manage.py demo_user
 echo "==> importing the Mux Energia 2024 BDGD through the Celery worker (log: var/log/worker.log)"
 $PY manage.py import_bdgd tests/fixtures/bdgd/Mux_Energia_401_2024-12-31_V11_20250806-1857.gdb.zip --async --wait || true

@@ -222,10 +222,16 @@ CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 300
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 3600}
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
 CELERY_TASK_ROUTES = {
+    # Exports on their own queue and worker: a long one never holds up an import or a refresh.
+    "leads.tasks.export_write": {"queue": "exports"},
     "forecasting.tasks.forecast_retrain": {"queue": "ml"},
     "forecasting.tasks.forecast_issue": {"queue": "ml"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    "exports-purge-daily": {
+        "task": "leads.tasks.exports_purge",
+        "schedule": crontab(hour=4, minute=15),
+    },
     "refresh-summary-views": {
         "task": "leads.tasks.views_refresh",
         "schedule": crontab(hour=3, minute=30),
@@ -356,6 +362,10 @@ BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)
 # XLSX is built whole before it is sent (about 0.5 ms a row): above this many rows it is a job too.
 EXPORT_XLSX_SYNC_MAX_ROWS = env_int("EXPORT_XLSX_SYNC_MAX_ROWS", 5_000)
+# Export jobs a user may have pending or running at once (one more is a 429), and how long jobs and their
+# files are kept (deleted daily by beat).
+EXPORT_JOBS_POR_USUARIO = env_int("EXPORT_JOBS_POR_USUARIO", 3)
+EXPORT_RETENCAO_DIAS = env_int("EXPORT_RETENCAO_DIAS", 7)
 # Dispatch (POST /api/v1/despacho/) is bounded by the LP it implies, variables + rows: up to the first
 # bound it is solved within the request (168 h × 100 plants, about 100k, takes 3 s and 270 MB), up to the
 # second as a queued job with a status URL (744 h × 100 plants, about 440k: 1 min and 1.1 GB); above,

@@ -17,7 +17,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework import serializers as serializers_
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotAuthenticated, NotFound, ValidationError
+from rest_framework.exceptions import APIException, NotAuthenticated, NotFound, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -78,6 +78,11 @@ EXPORT_LIMIT = OpenApiParameter(
     {"type": "integer", "minimum": 1},
     description="no máximo este número de linhas, na ordem de `ordering` (page_size também é aceito)",
 )
+
+
+class TooManyExports(APIException):
+    status_code = 429
+    default_code = "exportacoes_em_andamento"
 
 
 @extend_schema_view(
@@ -156,6 +161,8 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
             job = services.export_create(user_id=_user_id(request), formato=formato, filtros=filtros)
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
+        except services.ExportLimitError as exc:
+            raise TooManyExports(str(exc)) from exc
         transaction.on_commit(lambda: tasks.export_write.delay(str(job.pk)))
         url = reverse("exportacao-detail", args=[job.pk], request=request)
         return Response({"exportacao": url, "status": job.status}, status=202)
@@ -260,6 +267,8 @@ class ExportacaoViewSet(
             )
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
+        except services.ExportLimitError as exc:
+            raise TooManyExports(str(exc)) from exc
         serializer.instance = job
         transaction.on_commit(lambda: tasks.export_write.delay(str(job.pk)))
 
