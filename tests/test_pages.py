@@ -33,6 +33,9 @@ def browser(live_server: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
         chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         tab = chromium.new_page(viewport={"width": 1366, "height": 900})
         tab.outside = []  # type: ignore[attr-defined]
+        # What the Content-Security-Policy blocked (Chromium reports each on the console): must stay empty.
+        tab.csp = []  # type: ignore[attr-defined]
+        tab.on("console", lambda m: "Content Security Policy" in m.text and tab.csp.append(m.text))  # type: ignore[attr-defined]
 
         def route(request_route: Any) -> None:
             if urlsplit(request_route.request.url).netloc == local:
@@ -73,6 +76,7 @@ def test_login_lands_on_the_home_page_and_every_page_has_the_header(browser: Any
     browser.click(".yo-cabecalho >> text=Operações")
     assert "/operacoes/" in browser.url
     assert browser.locator(".yo-cabecalho a.ativo").inner_text() == "Operações"
+    assert browser.csp == []  # home and operations pages run under the site's CSP
     browser.click(".yo-cabecalho >> text=Sair")
     browser.goto(f"{live_server.url}/")
     assert "/contas/login/" in browser.url
@@ -84,6 +88,7 @@ def test_api_docs_render_offline_from_the_projects_own_assets(browser: Any, live
     assert "You.On Intelligence API" in browser.locator(".swagger-ui .info .title").inner_text()
     assert browser.locator(".opblock").count() > 20
     assert browser.outside == []  # nothing asked of a CDN
+    assert browser.csp == []  # the docs run under the site's CSP (no inline script)
     shot(browser, "teste-api-docs", full_page=False)
 
 
@@ -112,4 +117,5 @@ def test_admin_unit_map_shows_the_final_coordinate_on_outlines_when_tiles_fail(b
                                 "return r.scrollWidth - r.clientWidth; })()")  # fmt: skip
     assert overflow <= 0, overflow
     assert browser.locator("#result_list td.field-oferta b").count() >= 3  # each big unit's best offer, scored
+    assert browser.csp == []  # the admin, its map and Leaflet run under the site's CSP
     shot(browser, "teste-admin-lista")

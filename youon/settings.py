@@ -7,6 +7,7 @@ settings refuse to start without a real SECRET_KEY.
 from __future__ import annotations
 
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -121,6 +122,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -310,6 +312,10 @@ SPECTACULAR_SETTINGS = {
     "(POST /api/token/) ou a sessão do site.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # API_DOCS_LOGIN_REQUIRED=1: the schema and its docs answer logged-in users only (JWT or the site's session).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"]
+    if env_bool("API_DOCS_LOGIN_REQUIRED")
+    else ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -408,3 +414,23 @@ CCEE_PLD_PACKAGE_URL = env_str(
 INMET_API_URL = env_str("INMET_API_URL", "https://apitempo.inmet.gov.br/estacao/{inicio}/{fim}/{estacao}")
 INMET_STATIONS = env_list("INMET_STATIONS", ["A701"])
 FORECAST_HTTP_TIMEOUT = env_int("FORECAST_HTTP_TIMEOUT", 120)
+
+# --- Content-Security-Policy (django-csp) on every response ---
+# Scripts, styles, fonts and data from this site only (Leaflet, the map code and the API docs are served
+# from static/); images also from the base map's tile server; no plugins, no framing, forms post here.
+# Inline style attributes stay allowed (the admin and the pages use them); inline scripts do not.
+_TILE_ORIGIN = re.match(r"^(https?://[^/]+)", MAP_TILE_URL.replace("{s}", "*")) if MAP_TILE_URL else None
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", *([_TILE_ORIGIN.group(1)] if _TILE_ORIGIN else [])],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
