@@ -28,4 +28,5 @@ done
 echo "==> http://127.0.0.1:8000/  home page (login demo / youon-demo): operations, admin, API docs"
 echo "==> http://127.0.0.1:8000/admin/leads/leadbruto/  units with their best offer; a unit's page explains its scores"
 echo "==> http://127.0.0.1:8000/api/v1/leads/?oferta=acl&ordering=-score_acl&page_size=20  the 20 best candidates to migrate"
-$PY manage.py runserver 127.0.0.1:8000
+# Served the way production is: gunicorn's fixed workers, each with its one persistent connection.
+.venv/bin/gunicorn youon.wsgi:application --bind 127.0.0.1:8000 --workers 3 --timeout 120 --access-logfile -

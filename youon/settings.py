@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import sys
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -76,7 +77,9 @@ def database_from_url(url: str) -> dict[str, object]:
         "PASSWORD": unquote(parts.password or ""),
         "HOST": parts.hostname or "",
         "PORT": str(parts.port or ""),
-        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 60),
+        # Persistent connections suit a fixed pool of workers (gunicorn): runserver opens a thread, and so a
+        # connection, per request, and kept for a minute they exhaust PostgreSQL's max_connections.
+        "CONN_MAX_AGE": env_int("DB_CONN_MAX_AGE", 0 if "runserver" in sys.argv[1:2] else 60),
         "CONN_HEALTH_CHECKS": True,
         "OPTIONS": options,
     }
