@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -10,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
@@ -85,6 +86,40 @@ class TooManyExports(APIException):
     default_code = "exportacoes_em_andamento"
 
 
+def body_params(data: Any, *, given: set[str], query_only: set[str]) -> QueryDict:
+    """A POST body's parameters as a QueryDict of text values: strings, numbers and booleans as text,
+    lists as repeated values, a GeoJSON object (the polygon) as its JSON."""
+    if hasattr(data, "getlist") and not isinstance(data, dict):  # a form body is a QueryDict already
+        data = {k: data.getlist(k) for k in data}
+    if not isinstance(data, dict):
+        raise ValidationError({"detail": "o corpo deve ser um objeto JSON com os parâmetros da lista"})
+    out = QueryDict(mutable=True)
+    errors: dict[str, str] = {}
+    for name, value in data.items():
+        if name in given:
+            errors[name] = "dado no endereço e no corpo: use um dos dois"
+            continue
+        if name in query_only:
+            errors[name] = "vai no endereço (como no `next` da resposta), não no corpo"
+            continue
+        values = value if isinstance(value, list) else [value]
+        texts = []
+        for item in values:
+            if isinstance(item, dict):
+                texts.append(json.dumps(item))
+            elif isinstance(item, bool):
+                texts.append("true" if item else "false")
+            elif isinstance(item, (str, int, float)):
+                texts.append(str(item))
+            else:
+                errors[name] = "esperado texto, número, booleano, lista deles ou, para poligono, um objeto GeoJSON"
+                break
+        out.setlist(name, texts)
+    if errors:
+        raise ValidationError(errors)
+    return out
+
+
 @extend_schema_view(
     list=extend_schema(
         parameters=[ORDERING],
@@ -107,14 +142,35 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         with serial_plans():  # a page reads tens of rows: parallel workers cost more than they save
             return super().list(request, *args, **kwargs)
 
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        """POST: the list, its parameters in the body (a polygon too long for a URL)."""
+        return self.list(request, *args, **kwargs)
+
+    def _params(self) -> QueryDict:
+        """The request's parameters: the query string, and on POST the JSON or form body's too (the same
+        names; a polygon as a GeoJSON object or text). A name in both is a 400. Cursor and page size stay
+        in the query string, so a POST client sends the same body to the `next` URL."""
+        cached = getattr(self, "_merged_params", None)
+        if cached is not None:
+            return cached
+        merged = self.request.query_params.copy()
+        if self.request.method == "POST":
+            # The list's pages are the paginator's, read from the URL; an export's limit may be in the body.
+            query_only = {"cursor", "page_size"} if self.action == "create" else {"cursor"}
+            extra = body_params(self.request.data, given=set(merged), query_only=query_only)
+            for name in extra:
+                merged.setlist(name, extra.getlist(name))
+        self._merged_params: QueryDict = merged
+        return merged
+
     def get_queryset(self) -> Any:
         try:
-            return selectors.lead_list(params=self.request.query_params, ordering=self._ordering())
+            return selectors.lead_list(params=self._params(), ordering=self._ordering())
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
 
     def _ordering(self) -> str:
-        return selectors.list_ordering(self.request.query_params)
+        return selectors.list_ordering(self._params())
 
     def retrieve(self, request: Request, uc_id: str) -> Response:
         try:
@@ -135,9 +191,9 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
         description="The filtered units as a GeoJSON FeatureCollection (located units only), for maps.",
     )
-    @action(detail=False, methods=["get"])
+    @action(detail=False, methods=["get", "post"])
     def geojson(self, request: Request) -> HttpResponse:
-        raw = request.query_params.get("limit", "1000")
+        raw = self._params().get("limit", "1000")
         if not ascii_digits(raw) or not 1 <= int(raw) <= selectors.GEOJSON_MAX_FEATURES:
             raise ValidationError({"limit": f"must be an integer between 1 and {selectors.GEOJSON_MAX_FEATURES}"})
         body = selectors.lead_geojson(queryset=self.get_queryset(), limit=int(raw))
@@ -148,7 +204,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         built in memory, has a lower one than streamed CSV)."""
         threshold = settings.EXPORT_SYNC_MAX_ROWS if formato == "csv" else settings.EXPORT_XLSX_SYNC_MAX_ROWS
         try:
-            limit = selectors.export_limit(request.query_params)
+            limit = selectors.export_limit(self._params())
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
         if limit is not None and limit <= threshold:
@@ -156,7 +212,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         if not selectors.lead_count_exceeds(queryset=self.get_queryset(), limit=threshold):
             return None
         # Every value of a repeated parameter, joined as the filters read them (classe=CO1&classe=CO2).
-        filtros = {k: ",".join(request.query_params.getlist(k)) for k in request.query_params if k != "cursor"}
+        filtros = {k: ",".join(self._params().getlist(k)) for k in self._params() if k != "cursor"}
         try:
             job = services.export_create(user_id=_user_id(request), formato=formato, filtros=filtros)
         except DjangoValidationError as exc:
@@ -169,7 +225,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
 
     def _export_sql(self, request: Request) -> tuple[str, tuple[Any, ...]]:
         try:
-            return selectors.lead_export_sql(params=request.query_params)
+            return selectors.lead_export_sql(params=self._params())
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
 
@@ -181,7 +237,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
             "EXPORT_SYNC_MAX_ROWS units: 202 with the URL of an export job (see /api/v1/exportacoes/)."
         ),
     )
-    @action(detail=False, methods=["get"], url_path="csv")
+    @action(detail=False, methods=["get", "post"], url_path="csv")
     def export_csv(self, request: Request) -> StreamingHttpResponse | Response:
         job = self._export_job(request, "csv")
         if job is not None:
@@ -210,7 +266,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         responses={(200, XLSX): OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT},
         description="The filtered units as XLSX; above EXPORT_SYNC_MAX_ROWS units, 202 with an export job.",
     )
-    @action(detail=False, methods=["get"], url_path="xlsx")
+    @action(detail=False, methods=["get", "post"], url_path="xlsx")
     def export_xlsx(self, request: Request) -> HttpResponse | Response:
         job = self._export_job(request, "xlsx")
         if job is not None:

@@ -1,0 +1,80 @@
+"""A polygon too long for a URL (gunicorn refuses request lines over 4,094 bytes; 1,000 vertices are
+about 25 KiB) goes in a POST body: the list, the GeoJSON and the exports take the same parameters there."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+
+import pytest
+from django.contrib.gis.geos import Point
+from rest_framework.test import APIClient
+
+from tests.factories import LeadBrutoFactory
+from tests.leads.test_api import token_client
+
+CENTRE = (-51.18, -29.17)
+
+
+def circle(vertices: int, radius: float = 0.05) -> dict[str, object]:
+    ring = [
+        [round(CENTRE[0] + radius * math.cos(2 * math.pi * k / vertices), 7),
+         round(CENTRE[1] + radius * math.sin(2 * math.pi * k / vertices), 7)]
+        for k in range(vertices)
+    ]  # fmt: skip
+    return {"type": "Polygon", "coordinates": [[*ring, ring[0]]]}
+
+
+@pytest.fixture
+def analyst(db: None) -> APIClient:
+    for n, (dx, dy) in enumerate([(0, 0), (0.01, 0.01), (0.2, 0.2)]):  # the last one outside the circle
+        LeadBrutoFactory(cod_id=f"u{n}", coordenada=Point(CENTRE[0] + dx, CENTRE[1] + dy, srid=4674),
+                         fonte_coordenada="ponto_notavel", energia_anual_kwh=1000.0 * (n + 1))  # fmt: skip
+    return token_client("analista")
+
+
+def test_a_thousand_vertex_polygon_selects_in_a_post_body(analyst: APIClient) -> None:
+    polygon = circle(1000)
+    assert len(json.dumps(polygon)) > 4094 * 5  # far beyond a request line gunicorn accepts
+    listed = analyst.post("/api/v1/leads/?ordering=-energia_anual_kwh", {"poligono": polygon, "uf": ["RS"]},
+                          format="json")  # fmt: skip
+    assert listed.status_code == 200, listed.content[:300]
+    assert [r["cod_id"] for r in listed.json()["results"]] == ["u1", "u0"]
+    geojson = analyst.post("/api/v1/leads/geojson/", {"poligono": polygon}, format="json").json()
+    assert sorted(f["properties"]["energia_anual_kwh"] for f in geojson["features"]) == [1000.0, 2000.0]
+    response = analyst.post("/api/v1/leads/csv/", {"poligono": polygon, "limit": 1, "ordering": "energia_anual_kwh"},
+                            format="json")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    assert [r["cod_id"] for r in rows] == ["u0"]
+    xlsx = analyst.post("/api/v1/leads/xlsx/", {"poligono": polygon}, format="json")
+    assert xlsx.status_code == 200 and xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_next_page_takes_the_same_body(analyst: APIClient) -> None:
+    body = {"poligono": circle(200)}
+    first = analyst.post("/api/v1/leads/?page_size=1&ordering=-energia_anual_kwh", body, format="json").json()
+    second = analyst.post(first["next"], body, format="json").json()
+    assert [first["results"][0]["cod_id"], second["results"][0]["cod_id"]] == ["u1", "u0"]
+
+
+@pytest.mark.parametrize(
+    ("url", "body", "parameter"),
+    [
+        ("/api/v1/leads/?uf=RS", {"uf": "SC"}, "uf"),  # in both places
+        ("/api/v1/leads/", {"cursor": "abc"}, "cursor"),  # pages are the URL's
+        ("/api/v1/leads/", {"page_size": 5}, "page_size"),
+        ("/api/v1/leads/", {"uf": [{"a": 1}, None]}, "uf"),
+        ("/api/v1/leads/", {"nao_existe": 1}, "nao_existe"),
+        ("/api/v1/leads/csv/", {"poligono": {"type": "Point", "coordinates": [0, 0]}}, "poligono"),
+    ],
+)
+def test_a_bad_body_is_a_400_naming_the_parameter(analyst: APIClient, url: str, body: object, parameter: str) -> None:
+    response = analyst.post(url, body, format="json")
+    assert response.status_code == 400 and parameter in response.json(), response.content[:300]
+
+
+def test_a_body_that_is_not_an_object_is_a_400(analyst: APIClient) -> None:
+    response = analyst.post("/api/v1/leads/", [1, 2], format="json")
+    assert response.status_code == 400 and "objeto" in response.json()["detail"]
