@@ -1,16 +1,25 @@
-"""Imports whose worker is lost: heartbeats and the detector."""
+"""Imports whose worker is lost: heartbeats, the detector, and a real worker killed mid-import."""
 
 from __future__ import annotations
 
+import io
+import os
+import signal
+import threading
 import time
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.core.management import call_command
+from django.db import connection
 from django.utils import timezone
 
 from ingestion import recovery
 from ingestion.models import ImportStatus
+from leads import models
+from tests.conftest import start_worker, stop_worker
+from tests.ingestion.conftest import MUX_2024, _wipe, committed
 from youon.lib.db import own_connection
 
 CHAIN = [{"task": "leads.tasks.views_refresh", "args": [], "kwargs": {}, "options": {}, "immutable": True}]
@@ -92,3 +101,84 @@ def test_heartbeat_beats_while_the_block_runs_and_stops_after(quick: None) -> No
     time.sleep(1.5)
     status.refresh_from_db()
     assert status.batimento_em == last
+
+
+def _leftover_tables() -> list[tuple[object, ...]]:
+    """Tables an import builds aside (`..._i<id>` not attached, `carga_...`) that are still there."""
+    return committed(
+        "SELECT c.relname FROM pg_class c WHERE c.relkind = 'r' AND c.relnamespace = 'intel_lead'::regnamespace "
+        "AND (c.relname LIKE 'carga\\_%%' OR (c.relname LIKE '%%\\_i%%' AND c.relname LIKE '%%\\_401\\_2024\\_%%' "
+        "AND NOT EXISTS (SELECT 1 FROM pg_inherits i WHERE i.inhrelid = c.oid)))"
+    )
+
+
+@pytest.mark.django_db(transaction=True)  # the worker and the command commit on their own connections
+def test_worker_killed_mid_import_is_detected_queued_again_and_completes(settings: Any) -> None:
+    # Small timeouts: the worker beats every second, and a layer silent for 4 s with its lock free is lost.
+    fast = {"IMPORT_HEARTBEAT_INTERVAL_S": "1", "IMPORT_HEARTBEAT_TIMEOUT_S": "4"}
+    settings.IMPORT_HEARTBEAT_TIMEOUT_S = 4  # what the waiting command's detector uses
+    _wipe()
+    out = io.StringIO()
+    failures: list[BaseException] = []
+
+    def import_and_wait() -> None:
+        try:
+            call_command("import_bdgd", str(MUX_2024), "--layers", "PONNOT,UCBT", "--async", "--wait", stdout=out)
+        except BaseException as exc:  # reported by the assertions below
+            failures.append(exc)
+        finally:
+            connection.close()
+
+    first = start_worker(**fast)
+    second = None
+    command = threading.Thread(target=import_and_wait)
+    try:
+        command.start()
+        deadline = time.monotonic() + 90
+        ucbt = None
+        while time.monotonic() < deadline and ucbt is None:
+            ucbt = ImportStatus.objects.filter(camada="UCBT", status="running", linhas_lidas__gt=0).first()
+            time.sleep(0.05)
+        assert ucbt is not None, f"UCBT never ran: {out.getvalue()} {stop_worker(first)}"
+        os.killpg(first.pid, signal.SIGKILL)  # the whole worker, as the OOM killer or `kill -9` would
+        first.wait(timeout=10)
+        killed = time.monotonic()
+        ucbt.refresh_from_db()
+        assert ucbt.status == "running" and ucbt.tentativa == 1  # died before the end; nothing acknowledged
+
+        second = start_worker(purge=False, **fast)  # nothing touches Redis: the queue is as the kill left it
+        command.join(timeout=120)
+        took = time.monotonic() - killed
+        assert not command.is_alive(), f"not done in 120 s after the kill: {out.getvalue()}"
+        assert not failures, f"{failures}\n{out.getvalue()}"
+    finally:
+        if second is not None:
+            worker_output = stop_worker(second)
+        if first.poll() is None:
+            stop_worker(first)
+
+    assert took < 120
+    ucbt.refresh_from_db()
+    assert ucbt.status == "completed", (ucbt.erro, worker_output)
+    assert ucbt.tentativa == 2
+    steps = [e["evento"] for e in ucbt.historico]
+    assert steps == ["iniciada", "abandonada", "reenfileirada", "iniciada", "concluida"], ucbt.historico
+    assert ucbt.historico[0]["worker"] == ucbt.historico[1]["worker"] != ucbt.historico[3]["worker"]
+    assert ucbt.historico[1]["worker"].endswith(f":{first.pid}")
+
+    lines = out.getvalue().splitlines()
+    assert any(f"UCBT   #{ucbt.pk}: worker " in line and f":{first.pid} lost (last heartbeat" in line for line in lines)
+    assert any(f"UCBT   #{ucbt.pk}: queued again" in line and "(attempt 2 of 3)" in line for line in lines)
+    final = [line for line in lines if f"UCBT   #{ucbt.pk}: " in line and " read, " in line]
+    assert len(final) == 1 and "13,300 read, 12,963 inserted" in final[0] and "attempt 2)" in final[0], lines
+
+    # Whole data: the layer once, nothing left aside by the killed run; the rest of the chain ran after it.
+    assert models.LeadBruto.objects.filter(camada="UCBT", ano=2024).count() == 12963
+    ((months, distinct, units),) = committed(
+        "SELECT count(*), count(DISTINCT (uc_id, mes)), count(DISTINCT uc_id) FROM intel_lead.lead_energia_mensal "
+        "WHERE origem = 'UCBT'"
+    )
+    assert months == distinct > 0 and units == 12963
+    assert _leftover_tables() == []
+    assert models.ScoreExecucao.objects.filter(distribuidora_id=401, ano=2024).exists()
+    _wipe()
