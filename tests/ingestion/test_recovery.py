@@ -131,7 +131,7 @@ def test_worker_killed_mid_import_is_detected_queued_again_and_completes(setting
 
     first = start_worker(**fast)
     second = None
-    command = threading.Thread(target=import_and_wait)
+    command = threading.Thread(target=import_and_wait, daemon=True)  # a failed run must not hang pytest's exit
     try:
         command.start()
         deadline = time.monotonic() + 90
@@ -151,6 +151,12 @@ def test_worker_killed_mid_import_is_detected_queued_again_and_completes(setting
         took = time.monotonic() - killed
         assert not command.is_alive(), f"not done in 120 s after the kill: {out.getvalue()}"
         assert not failures, f"{failures}\n{out.getvalue()}"
+        # The rest of the chain (summaries, then scores) was sent again with the layer and runs after it.
+        deadline = time.monotonic() + 60
+        while not (scored := models.ScoreExecucao.objects.filter(distribuidora_id=401, ano=2024).exists()):
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.5)
     finally:
         if second is not None:
             worker_output = stop_worker(second)
@@ -172,7 +178,7 @@ def test_worker_killed_mid_import_is_detected_queued_again_and_completes(setting
     final = [line for line in lines if f"UCBT   #{ucbt.pk}: " in line and " read, " in line]
     assert len(final) == 1 and "13,300 read, 12,963 inserted" in final[0] and "attempt 2)" in final[0], lines
 
-    # Whole data: the layer once, nothing left aside by the killed run; the rest of the chain ran after it.
+    # Whole data: the layer once, nothing left aside by the killed run.
     assert models.LeadBruto.objects.filter(camada="UCBT", ano=2024).count() == 12963
     ((months, distinct, units),) = committed(
         "SELECT count(*), count(DISTINCT (uc_id, mes)), count(DISTINCT uc_id) FROM intel_lead.lead_energia_mensal "
@@ -180,5 +186,5 @@ def test_worker_killed_mid_import_is_detected_queued_again_and_completes(setting
     )
     assert months == distinct > 0 and units == 12963
     assert _leftover_tables() == []
-    assert models.ScoreExecucao.objects.filter(distribuidora_id=401, ano=2024).exists()
+    assert scored, "the chain after the requeued layer did not run"
     _wipe()
