@@ -171,8 +171,8 @@ def _mark(status: ImportStatus) -> None:
             if status.reenvio
             else "it was not started by a Celery layer task, so there is nothing to send again"
         )
-        erro = f"worker {status.worker} lost (last heartbeat {seen}); not queued again: {why}. Import the file again."
+        erro = f"worker lost (last heartbeat {seen}); not queued again: {why}. Import the file again."
         ended = {"status": StatusImportacao.FAILED, "erro": erro, "finalizado_em": timezone.now()}
         ImportStatus.objects.filter(pk=status.pk).update(**ended, historico=event("falhou", erro=erro))
-        logger.error("import #%s %s: %s", status.pk, status.camada, erro)
+        logger.error("import #%s %s on %s: %s", status.pk, status.camada, status.worker, erro)
     status.refresh_from_db()

@@ -78,7 +78,7 @@ def test_import_lost_on_its_last_attempt_fails_and_its_chain_goes_on(quick: None
     recovery.bdgd_import_recover(send=sent.append)
     assert events(status) == ["abandonada", "falhou"]
     assert status.status == "failed" and status.tentativa == 3
-    assert "worker gone:1 lost" in status.erro and "3 attempt(s)" in status.erro
+    assert "worker lost (last heartbeat" in status.erro and "3 attempt(s)" in status.erro
     assert sent[0].status == "failed"  # the sender carries on with the chain only
 
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('ingestion', '0002_import_status_item_id'),
+        ('ingestion', '0003_tarefa_fila'),
         ('leads', '0011_scores_tarifas_curvas'),
     ]
 
