@@ -16,13 +16,13 @@ class ImportStatusAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg
 
     list_display = [
         "id", "distribuidora", "ano", "camada", "status", "linhas_lidas", "linhas_inseridas", "linhas_mescladas",
-        "linhas_rejeitadas", "duracao", "criado_em",
+        "linhas_rejeitadas", "duracao", "tentativa", "criado_em",
     ]  # fmt: skip
     list_filter = ["status", "camada", "ano", "distribuidora"]
     search_fields = ["arquivo", "=sha256"]
     list_select_related = ["distribuidora"]
-    exclude = ["relatorio"]
-    readonly_fields = ["relatorio_formatado"]
+    exclude = ["relatorio", "historico", "reenvio"]
+    readonly_fields = ["relatorio_formatado", "historico_formatado"]
 
     @admin.display(description="duração (s)")
     def duracao(self, obj: ImportStatus) -> str:
@@ -31,6 +31,10 @@ class ImportStatusAdmin(ExportMixin, admin.ModelAdmin):  # type: ignore[type-arg
     @admin.display(description="relatório")
     def relatorio_formatado(self, obj: ImportStatus) -> str:
         return format_html("<pre>{}</pre>", json.dumps(obj.relatorio, indent=2, ensure_ascii=False))
+
+    @admin.display(description="histórico")
+    def historico_formatado(self, obj: ImportStatus) -> str:
+        return format_html("<pre>{}</pre>", json.dumps(obj.historico, indent=2, ensure_ascii=False))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

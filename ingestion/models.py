@@ -35,6 +35,20 @@ class ImportStatus(models.Model):
     )
     erro = models.TextField(blank=True, db_default="")
     iniciado_em = models.DateTimeField(null=True, blank=True)
+    worker = models.CharField(max_length=200, blank=True, db_default="", help_text="host:pid of the last worker")
+    batimento_em = models.DateTimeField(
+        "último sinal", null=True, blank=True, help_text="written every few seconds while the import runs"
+    )
+    tentativa = models.SmallIntegerField(default=1, db_default=1)
+    historico = models.JSONField(
+        "histórico", default=list, db_default=[], blank=True, help_text="started, worker lost, queued again, ended"
+    )
+    reenvio = models.JSONField(
+        default=dict,
+        db_default={},
+        blank=True,
+        help_text="the Celery task's id and the rest of its chain, to send again when its worker is lost",
+    )
     finalizado_em = models.DateTimeField(null=True, blank=True)
     criado_em = models.DateTimeField(auto_now_add=True, db_default=Now())
 
@@ -52,6 +66,7 @@ class ImportStatus(models.Model):
                 & models.Q(linhas_rejeitadas__gte=0),
                 name="import_status_contagens_nao_negativas",
             ),
+            models.CheckConstraint(condition=models.Q(tentativa__gte=1), name="import_status_tentativa_positiva"),
         ]
 
     def __str__(self) -> str:

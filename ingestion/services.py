@@ -30,7 +30,7 @@ from django.utils import timezone
 from leads.models import CurvaCarga, Distribuidora, StatusImportacao
 from youon.lib.db import own_connection
 
-from . import partitions, sql
+from . import partitions, recovery, sql
 from .models import ImportStatus, TarefaFila
 from .readers import bdgd
 
@@ -131,7 +131,8 @@ def bdgd_import_catalog(*, ano: int, distribuidora: int | None = None, force: bo
 
 def import_failed(status: ImportStatus, error: str) -> None:
     status.status, status.erro, status.finalizado_em = StatusImportacao.FAILED, error, timezone.now()
-    status.save(update_fields=["status", "erro", "finalizado_em"])
+    ended = {"status": status.status, "erro": error, "finalizado_em": status.finalizado_em}
+    ImportStatus.objects.filter(pk=status.pk).update(**ended, historico=recovery.event("falhou", erro=error))
 
 
 def bdgd_import(
@@ -166,15 +167,26 @@ def bdgd_import_layer(
     dataset: Any,
     force: bool = False,
     progress: Callable[[ImportStatus], None] | None = None,
+    resend: dict[str, Any] | None = None,
 ) -> ImportStatus:
     """Import one layer described by a pending `import_status` row; the row ends completed or failed.
 
-    Idempotent: the same file (sha256) already imported for the layer is a no-op unless `force`.
+    Idempotent: the same file (sha256) already imported for the layer is a no-op unless `force`; a row that
+    has already ended is returned as it is. While it runs the row carries a heartbeat (ingestion/recovery.py);
+    `resend` is what the detector sends again if this worker is lost (the Celery task passes it).
     """
+    if not recovery.claim(status, resend=resend):
+        return status
+    with recovery.heartbeat(status.pk):
+        _import_layer(status, dataset, force, progress)
+    return status
+
+
+def _import_layer(
+    status: ImportStatus, dataset: Any, force: bool, progress: Callable[[ImportStatus], None] | None
+) -> None:
     params = {"dist": status.distribuidora_id, "ano": status.ano, "camada": status.camada}
     started = time.monotonic()
-    status.status, status.iniciado_em = StatusImportacao.RUNNING, timezone.now()
-    status.save(update_fields=["status", "iniciado_em"])
     try:
         reader = bdgd.layer_reader(dataset, status.camada)
         if reader is None:
@@ -187,9 +199,11 @@ def bdgd_import_layer(
                 layer = partitions.Layer(status.distribuidora_id, status.ano, status.camada, tag=str(status.pk))
                 cur.execute(f"SELECT pg_advisory_lock({partitions.LOCK_KEY})", partitions.lock_params(layer))
                 conn.commit()
-                finished = ImportStatus.objects.filter(pk=status.pk, status__in=["completed", "failed"]).first()
-                if finished is not None:  # a redelivered task whose first run finished while we waited
-                    return finished
+                if not ImportStatus.objects.filter(pk=status.pk, status="running").exists():
+                    # A redelivered task whose first run ended while we waited, or a row the detector took
+                    # from us while we waited: it is another run's now.
+                    status.refresh_from_db()
+                    return
                 previous = _same_file_imported(status) if not force else None
                 if previous is not None:
                     status.relatorio = {"sem_alteracao": True, "importacao_anterior": previous}
@@ -213,8 +227,20 @@ def bdgd_import_layer(
         status.status = StatusImportacao.COMPLETED
     status.finalizado_em = timezone.now()
     status.relatorio = {**status.relatorio, "duracao_s": round(time.monotonic() - started, 3)}
-    status.save()
-    return status
+    if status.status == StatusImportacao.COMPLETED:
+        ended = recovery.event("concluida")
+    else:
+        ended = recovery.event("falhou", erro=status.erro)
+    # Only while the row is still this run's (the detector never takes a row whose lock or heartbeat is alive).
+    ImportStatus.objects.filter(pk=status.pk, status=StatusImportacao.RUNNING).update(
+        historico=ended, **{f: getattr(status, f) for f in _RESULT_FIELDS}
+    )
+
+
+_RESULT_FIELDS = (
+    "status", "erro", "finalizado_em", "relatorio", "linhas_lidas", "linhas_inseridas", "linhas_mescladas",
+    "linhas_rejeitadas",
+)  # fmt: skip
 
 
 def curves_import(*, dataset: Any, distribuidora: int, ano: int) -> int:
@@ -262,6 +288,7 @@ def _interrupt_stale(status: ImportStatus) -> None:
         status=StatusImportacao.FAILED,
         erro="interrupted: the worker stopped before the end",
         finalizado_em=timezone.now(),
+        historico=recovery.event("interrompida", por=status.pk),
     )
 
 

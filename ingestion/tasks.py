@@ -3,13 +3,13 @@ from __future__ import annotations
 import logging
 from datetime import timedelta
 
-from celery import shared_task
+from celery import current_app, shared_task, signature
 from django.conf import settings
 from django.utils import timezone
 
 from leads.models import StatusImportacao
 
-from . import catalog, services
+from . import catalog, recovery, services
 from .models import ImportStatus
 from .readers import bdgd, hub
 
@@ -28,7 +28,8 @@ def bdgd_import_layer(self, status_id: int, force: bool = False) -> int:  # type
 
     Safe to redeliver: a finished row is left alone; while another worker still imports the layer, this
     one waits on the layer's lock and then finds the row finished. A row left 'running' by a killed
-    worker (its transaction rolled back) is imported again.
+    worker (its transaction rolled back) is imported again. The rest of the chain is recorded on the row,
+    so that `bdgd_import_recover` can send both again if this worker is lost.
     """
     status = ImportStatus.objects.get(pk=status_id)
     if status.status in (StatusImportacao.COMPLETED, StatusImportacao.FAILED):
@@ -38,8 +39,32 @@ def bdgd_import_layer(self, status_id: int, force: bool = False) -> int:  # type
     except bdgd.BdgdError as exc:
         services.import_failed(status, str(exc))
         return status_id
-    services.bdgd_import_layer(status=status, dataset=dataset, force=force)
+    resend = {"force": force, "chain": self.request.chain or []}
+    services.bdgd_import_layer(status=status, dataset=dataset, force=force, resend=resend)
     return status_id
+
+
+def send_again(status: ImportStatus) -> None:
+    """Queue a layer whose worker was lost, with the rest of its chain; after its last attempt, only the rest."""
+    chain = list(status.reenvio.get("chain") or [])
+    if status.status == StatusImportacao.PENDING:
+        bdgd_import_layer.apply_async((status.pk, bool(status.reenvio.get("force"))), chain=chain)
+    elif chain:  # as after any failed layer, the next ones still import (Celery pops the next from the end)
+        signature(chain[-1], app=current_app).apply_async(chain=chain[:-1])
+
+
+def import_recover() -> list[ImportStatus]:
+    """Find the imports whose worker was lost and queue them again (see `recovery.bdgd_import_recover`)."""
+    return recovery.bdgd_import_recover(send=send_again)
+
+
+@shared_task(bind=True, acks_late=True, time_limit=120)
+def bdgd_import_recover(self) -> list[int]:  # type: ignore[no-untyped-def]
+    """Beat, every IMPORT_RECOVERY_INTERVAL_S: queue again the imports whose worker was lost; returns their ids.
+
+    Idempotent: a row is taken once (it leaves 'running'), and running it twice at once is safe.
+    """
+    return [s.pk for s in import_recover()]
 
 
 @shared_task(

@@ -32,9 +32,10 @@ def _fresh_cache() -> Iterator[None]:
     yield
 
 
-def start_worker(queues: str = "celery", **env: str) -> subprocess.Popen[bytes]:
+def start_worker(queues: str = "celery", *, purge: bool = True, **env: str) -> subprocess.Popen[bytes]:
     """A real Celery worker process consuming `queues` on the test database and the test Redis database
-    (purged first); `env` adds settings for it. Stop it with `stop_worker`."""
+    (purged first, unless not `purge`); `env` adds settings for it. Stop it with `stop_worker`. It leads a
+    process group of its own, which `os.killpg` can kill whole."""
     from django.conf import settings
     from django.db import connection
 
@@ -47,13 +48,16 @@ def start_worker(queues: str = "celery", **env: str) -> subprocess.Popen[bytes]:
         **env,
     }
     celery = [sys.executable, "-m", "celery", "-A", "youon"]
-    subprocess.run([*celery, "purge", "-f", "-Q", queues], env=environment, cwd=ROOT, check=True, capture_output=True)
+    if purge:
+        purge_cmd = [*celery, "purge", "-f", "-Q", queues]
+        subprocess.run(purge_cmd, env=environment, cwd=ROOT, check=True, capture_output=True)
     return subprocess.Popen(
         [*celery, "worker", "--pool", "solo", "--loglevel", "WARNING", "-Q", queues],
         env=environment,
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
 
 

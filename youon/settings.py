@@ -224,8 +224,19 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 6 * 3600)
 CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 300
 # Redis redelivers an unacknowledged task after the visibility timeout: it must exceed the longest
 # task (a multi-GB BDGD import), or a running import would be handed to a second worker.
+# A worker killed outright (SIGKILL, OOM, lost machine) acknowledges nothing: its message waits out this timeout.
+# Imports do not wait for it: see IMPORT_HEARTBEAT_* next (the late copy, when it comes, is a no-op).
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 3600}
 CELERY_RESULT_EXPIRES = 7 * 24 * 3600
+# A running import writes a heartbeat every IMPORT_HEARTBEAT_INTERVAL_S seconds. One whose heartbeat is older
+# than IMPORT_HEARTBEAT_TIMEOUT_S and whose layer lock is free lost its worker: it is queued again (checked every
+# IMPORT_RECOVERY_INTERVAL_S by beat, and by `import_bdgd --wait`), up to IMPORT_MAX_ATTEMPTS runs in all.
+IMPORT_HEARTBEAT_INTERVAL_S = env_int("IMPORT_HEARTBEAT_INTERVAL_S", 30)
+IMPORT_HEARTBEAT_TIMEOUT_S = env_int("IMPORT_HEARTBEAT_TIMEOUT_S", 180)
+IMPORT_RECOVERY_INTERVAL_S = env_int("IMPORT_RECOVERY_INTERVAL_S", 60)
+IMPORT_MAX_ATTEMPTS = env_int("IMPORT_MAX_ATTEMPTS", 3)
+if IMPORT_HEARTBEAT_TIMEOUT_S < 3 * IMPORT_HEARTBEAT_INTERVAL_S:
+    raise ImproperlyConfigured("IMPORT_HEARTBEAT_TIMEOUT_S must span at least three IMPORT_HEARTBEAT_INTERVAL_S")
 CELERY_TASK_ROUTES = {
     # Exports on their own queue and worker: a long one never holds up an import or a refresh.
     "leads.tasks.export_write": {"queue": "exports"},
@@ -273,6 +284,11 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "bdgd-new-releases": {
         "task": "ingestion.tasks.bdgd_watch_releases",
         "schedule": crontab(day_of_week="mon", hour=4, minute=0),
+    },
+    "bdgd-import-recovery": {
+        "task": "ingestion.tasks.bdgd_import_recover",
+        "schedule": IMPORT_RECOVERY_INTERVAL_S,
+        "options": {"expires": IMPORT_RECOVERY_INTERVAL_S},
     },
 }
 

@@ -29,7 +29,7 @@ class ImportStatusSerializer(serializers.ModelSerializer):  # type: ignore[type-
         fields = [
             "id", "distribuidora", "ano", "camada", "status", "arquivo", "sha256", "item_id", "linhas_lidas",
             "linhas_inseridas", "linhas_mescladas", "linhas_rejeitadas", "relatorio", "erro", "iniciado_em",
-            "finalizado_em", "criado_em", "duracao_s",
+            "finalizado_em", "criado_em", "duracao_s", "batimento_em", "tentativa",
         ]  # fmt: skip
 
 

@@ -1,13 +1,17 @@
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from ingestion import services
 from ingestion.models import ImportStatus
 from ingestion.readers.hub import CatalogError
+from ingestion.tasks import import_recover
 from leads.services import score_refresh
 
 
@@ -35,7 +39,11 @@ class Command(BaseCommand):
             action="store_true",
             help="queue on Celery (one task per layer, chained) and return; the workers must reach PATH",
         )
-        parser.add_argument("--wait", action="store_true", help="with --async: wait for the layers and report them")
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="with --async: wait for the layers and report them; a layer whose worker is lost is queued again",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(status: ImportStatus) -> None:
@@ -73,11 +81,7 @@ class Command(BaseCommand):
             for status in statuses:
                 self.stdout.write(f"  {status.camada:6} #{status.pk}: queued")
             if options["wait"]:
-                while any(s.status in ("pending", "running") for s in statuses):
-                    time.sleep(1)
-                    fresh = ImportStatus.objects.in_bulk([s.pk for s in statuses])
-                    statuses = [fresh[s.pk] for s in statuses]
-                self._report(statuses)
+                self._report(self._wait(statuses))
             return
         info = outcome.info
         self.stdout.write(
@@ -89,6 +93,23 @@ class Command(BaseCommand):
         if any(s.camada != "PONNOT" for s in changed):
             run = score_refresh(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
             self.stdout.write(f"  scores: {run.unidades:,} units in {run.duracao_s:.1f} s")
+
+    def _wait(self, statuses: list[ImportStatus]) -> list[ImportStatus]:
+        """Until every layer ends: print each step of their history as it happens, and queue again the layers
+        whose worker was lost (as beat does, without waiting for it)."""
+        shown = dict.fromkeys((s.pk for s in statuses), 0)
+        while True:
+            fresh = ImportStatus.objects.in_bulk([s.pk for s in statuses])
+            statuses = [fresh[s.pk] for s in statuses]
+            for status in statuses:
+                for entry in status.historico[shown[status.pk] :]:
+                    if line := _event_line(entry):
+                        self.stdout.write(f"  {status.camada:6} #{status.pk}: {line}")
+                shown[status.pk] = len(status.historico)
+            if not any(s.status in ("pending", "running") for s in statuses):
+                return statuses
+            time.sleep(1)
+            import_recover()
 
     def _report(self, statuses: list[ImportStatus]) -> None:
         for status in statuses:
@@ -110,7 +131,27 @@ class Command(BaseCommand):
                     )
                 if report.get("codigos_desconhecidos"):
                     line += f"; unknown codes {report['codigos_desconhecidos']}"
-            self.stdout.write(f"  {status.camada:6} #{status.pk}: {line} ({report.get('duracao_s', 0):.1f} s)")
+            attempts = f", attempt {status.tentativa}" if status.tentativa > 1 else ""
+            self.stdout.write(
+                f"  {status.camada:6} #{status.pk}: {line} ({report.get('duracao_s', 0):.1f} s{attempts})"
+            )
         failed = [s.camada for s in statuses if s.status == "failed"]
         if failed:
             raise CommandError(f"{len(failed)} layer(s) failed: {', '.join(failed)}")
+
+
+def _event_line(entry: dict[str, Any]) -> str:
+    """One step of an import's history as the operator reads it; the end is the report's line."""
+    at = timezone.localtime(datetime.fromisoformat(entry["em"])).strftime("%H:%M:%S")
+    match entry["evento"]:
+        case "iniciada":
+            return f"started on {entry['worker']} at {at} (attempt {entry['tentativa']})"
+        case "abandonada":
+            seen = entry.get("ultimo_sinal")
+            last = timezone.localtime(datetime.fromisoformat(seen)).strftime("%H:%M:%S") if seen else "?"
+            return f"worker {entry['worker']} lost (last heartbeat {last}), noticed at {at}"
+        case "reenfileirada":
+            return f"queued again at {at} (attempt {entry['tentativa']} of {settings.IMPORT_MAX_ATTEMPTS})"
+        case "interrompida":
+            return f"interrupted at {at} by import #{entry['por']} of the same layer"
+    return ""
