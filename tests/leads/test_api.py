@@ -6,6 +6,7 @@ import csv
 import io
 import json
 import time
+from pathlib import Path
 
 import jwt
 import pytest
@@ -231,11 +232,10 @@ def test_imports_are_read_by_analysts_and_started_by_staff(analyst: APIClient, s
     assert report["arquivo"] == MUX_2021.name  # its path under DATA_DIR, not the server's
 
 
-@override_settings(ADMIN_ALLOWED_IPS=["10.8.0.0/16"])
-def test_staff_endpoints_answer_only_allowed_networks(staff: APIClient, settings) -> None:  # type: ignore[no-untyped-def]
-    from tests.ingestion.conftest import FIXTURES, MUX_2021
-
-    settings.DATA_DIR = FIXTURES
+@override_settings(ADMIN_ALLOWED_IPS=["10.8.0.0/16"], DATA_DIR=Path(__file__).resolve().parent.parent / "fixtures")
+def test_staff_endpoints_answer_only_allowed_networks(staff: APIClient) -> None:
+    # One override for both (pytest-django's `settings` fixture inside override_settings leaks the latter).
+    from tests.ingestion.conftest import MUX_2021
     body = {"arquivo": str(MUX_2021), "camadas": ["UCMT"]}
     assert staff.post("/api/v1/importacoes/", body, format="json", REMOTE_ADDR="203.0.113.9").status_code == 403
     assert staff.post("/api/v1/importacoes/", body, format="json", REMOTE_ADDR="10.8.3.4").status_code == 202
