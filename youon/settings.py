@@ -14,6 +14,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from youon.lib.proxies import parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -94,6 +96,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Networks (CIDR or single addresses) allowed to reach the admin; empty means no restriction.
 ADMIN_ALLOWED_IPS = env_list("ADMIN_ALLOWED_IPS")
+# The reverse proxies in front of gunicorn: networks they connect from, or a count of hops; empty means
+# none. Only their X-Forwarded-For and X-Forwarded-Proto are read (youon/lib/proxies.py).
+TRUSTED_PROXIES = parse_trusted_proxies(env_str("TRUSTED_PROXIES"))
+if env_bool("BEHIND_TLS_PROXY"):
+    raise ImproperlyConfigured("BEHIND_TLS_PROXY is replaced by TRUSTED_PROXIES (the proxies' networks or count)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -120,6 +127,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "youon.lib.proxies.ProxyHeadersMiddleware",  # before the HTTPS redirect reads the scheme
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -200,7 +208,8 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# Read only from trusted proxies: ProxyHeadersMiddleware drops the header anyone else sends.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES.trusts_any else None
 X_FRAME_OPTIONS = "DENY"
 
 # --- Celery on Redis ---
@@ -330,8 +339,17 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client": {"()": "youon.lib.proxies.ClientAddressFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Records about a request (errors, refused hosts, CSRF) name the client behind the proxies.
+        "request": {"format": "%(asctime)s %(levelname)s %(name)s %(client)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "request", "filters": ["client"]},
+    },
+    "loggers": {name: {"handlers": ["requests"], "propagate": False} for name in ("django.request", "django.security")},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
