@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shlex
 import socket
 import subprocess
@@ -132,5 +133,5 @@ def gunicorn(command: list[str], log: Path, **env: str) -> Iterator[str]:
 
 
 def workers_that_answered(log: Path) -> set[str]:
-    """The worker pids of the access log that `gunicorn` writes."""
-    return {line.strip() for line in log.read_text(errors="replace").splitlines() if line.strip().isdigit()}
+    """The worker pids of the access log that `gunicorn` writes (gunicorn prints each as `<pid>`)."""
+    return set(re.findall(r"^<(\d+)>$", log.read_text(errors="replace"), flags=re.MULTILINE))
