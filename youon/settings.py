@@ -112,6 +112,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "rest_framework_simplejwt",  # its pt-BR messages
     "rest_framework_simplejwt.token_blacklist",
@@ -137,6 +138,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "youon.lib.ipfilter.AdminIPFilterMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the answer of youon.lib.lockout
 ]
 
 ROOT_URLCONF = "youon.urls"
@@ -169,6 +171,23 @@ if os.environ.get("GEOS_LIBRARY_PATH"):
 # GDAL < 3.9 (Debian 12 ships 3.6) cannot block network access from spatial references. The
 # platform opens only BDGD files and its own data, never user-supplied SRS strings.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# --- Login lockout (django-axes): the site's login, the admin's and the API's JWT login ---
+# Failed logins are counted in PostgreSQL per account and per client address (behind TRUSTED_PROXIES),
+# shared by every gunicorn worker and listed in the admin, where staff unlock (docs/security.md).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Failures within this window count and a lockout lasts this long; 0: until staff unlock.
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15)) or None
+# Further tries while locked out neither count nor extend the lockout: the user is told when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "youon.lib.proxies.client_address"
+AXES_LOCKOUT_CALLABLE = "youon.lib.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # the failures are kept; successful logins are not logged
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
