@@ -3,6 +3,7 @@ locked out with a message in Portuguese; unlocked by staff."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from tests.conftest import compose_web_command, gunicorn, workers_that_answered
@@ -20,8 +22,9 @@ PASSWORD = "senha-forte-123"
 
 
 @pytest.fixture(autouse=True)
-def _limit(settings) -> None:  # type: ignore[no-untyped-def]
+def _limits(settings) -> None:  # type: ignore[no-untyped-def]
     settings.AXES_FAILURE_LIMIT = LIMIT
+    settings.AXES_COOLOFF_TIME = timedelta(minutes=15)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -29,7 +32,7 @@ def test_wrong_passwords_lock_the_account_across_workers(tmp_path: Path) -> None
     """40 guesses at three gunicorn workers: after the limit even the right password is refused."""
     get_user_model().objects.create_user("analista", password=PASSWORD)
     log = tmp_path / "gunicorn.log"
-    env = {"LOGIN_FAILURE_LIMIT": str(LIMIT), "API_THROTTLE_ANON": "1000/minute"}
+    env = {"LOGIN_FAILURE_LIMIT": str(LIMIT), "LOGIN_COOLOFF_MINUTES": "15", "API_THROTTLE_ANON": "1000/minute"}
     with gunicorn(compose_web_command(), log, **env) as base:
         answers = [
             requests.post(
@@ -103,4 +106,17 @@ def test_staff_unlock_in_the_admin_and_with_a_command(admin_user) -> None:  # ty
     client = lock_out("analista")
     assert token_status(client, "analista") == 429
     call_command("axes_reset_username", "analista", verbosity=0)
+    assert token_status(client, "analista") == 200
+
+
+@pytest.mark.django_db
+def test_a_lockout_ends_after_the_cool_off(settings) -> None:  # type: ignore[no-untyped-def]
+    from axes.models import AccessAttempt
+
+    get_user_model().objects.create_user("analista", password=PASSWORD)
+    client = lock_out("analista")
+    refused = client.post("/api/token/", {"username": "analista", "password": PASSWORD}, format="json")
+    assert refused.status_code == 429 and "15 minutos" in refused.json()["detail"]
+    assert refused.headers["Retry-After"] == str(15 * 60)
+    AccessAttempt.objects.update(attempt_time=timezone.now() - settings.AXES_COOLOFF_TIME - timedelta(seconds=1))
     assert token_status(client, "analista") == 200
