@@ -14,4 +14,4 @@ RUN SECRET_KEY=build-only python manage.py collectstatic --noinput
 RUN useradd --system --home /app youon && mkdir -p /app/var && chown -R youon /app/var
 USER youon
 EXPOSE 8000
-CMD ["gunicorn", "youon.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]
+CMD ["gunicorn", "--config", "gunicorn.conf.py", "youon.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--timeout", "120"]

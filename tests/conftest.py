@@ -1,15 +1,21 @@
 from __future__ import annotations
 
 import os
+import re
+import shlex
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+import requests
+import yaml
 from django.core.management import call_command
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -79,3 +85,57 @@ def http_server(handler: type[BaseHTTPRequestHandler]) -> Iterator[str]:
     finally:
         server.shutdown()
         server.server_close()
+
+
+def compose_web_command() -> list[str]:
+    """The web service's command line in docker-compose.yml: how production starts gunicorn."""
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return shlex.split(compose["services"]["web"]["command"])
+
+
+@contextmanager
+def gunicorn(command: list[str], log: Path, **env: str) -> Iterator[str]:
+    """Run `command` (a gunicorn command line as production writes it) for real, bound to a free local port,
+    on the test database and the test Redis database; `env` adds settings for it. Yields the base URL; the
+    access log (one worker pid a line) and gunicorn's own messages go to `log`."""
+    from django.db import connection
+
+    assert command[0] == "gunicorn", command
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    options = list(command[1:])
+    bind = options.index("--bind")
+    options[bind + 1] = f"127.0.0.1:{port}"
+    db = connection.settings_dict
+    environment = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "youon.settings_test",
+        "DATABASE_URL": f"postgis://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{db['NAME']}",
+        **env,
+    }
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", *options, "--access-logfile", "-", "--access-logformat", "%(p)s"],
+            env=environment, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    requests.get(f"{base}/health/", timeout=10, allow_redirects=False)
+                    break
+                except requests.RequestException:
+                    if server.poll() is not None or time.monotonic() > deadline:
+                        raise AssertionError(log.read_text(errors="replace")) from None
+                    time.sleep(0.2)
+            yield base
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def workers_that_answered(log: Path) -> set[str]:
+    """The worker pids of the access log that `gunicorn` writes (gunicorn prints each as `<pid>`)."""
+    return set(re.findall(r"^<(\d+)>$", log.read_text(errors="replace"), flags=re.MULTILINE))

@@ -16,6 +16,8 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from youon.lib.proxies import parse_trusted_proxies
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 
@@ -98,6 +100,11 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG el
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Networks (CIDR or single addresses) allowed to reach the admin; empty means no restriction.
 ADMIN_ALLOWED_IPS = env_list("ADMIN_ALLOWED_IPS")
+# The reverse proxies in front of gunicorn: networks they connect from, or a count of hops; empty means
+# none. Only their X-Forwarded-For and X-Forwarded-Proto are read (youon/lib/proxies.py).
+TRUSTED_PROXIES = parse_trusted_proxies(env_str("TRUSTED_PROXIES"))
+if env_bool("BEHIND_TLS_PROXY"):
+    raise ImproperlyConfigured("BEHIND_TLS_PROXY is replaced by TRUSTED_PROXIES (the proxies' networks or count)")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -109,6 +116,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.gis",
     "django.contrib.humanize",
+    "axes",
     "rest_framework",
     "rest_framework_simplejwt",  # its pt-BR messages
     "rest_framework_simplejwt.token_blacklist",
@@ -124,6 +132,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "youon.lib.proxies.ProxyHeadersMiddleware",  # before the HTTPS redirect reads the scheme
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -135,6 +144,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "youon.lib.ipfilter.AdminIPFilterMiddleware",
     "youon.lib.badinput.RejectNulMiddleware",
+    "axes.middleware.AxesMiddleware",  # last: turns a lockout into the answer of youon.lib.lockout
 ]
 
 ROOT_URLCONF = "youon.urls"
@@ -167,6 +177,23 @@ if os.environ.get("GEOS_LIBRARY_PATH"):
 # GDAL < 3.9 (Debian 12 ships 3.6) cannot block network access from spatial references. The
 # platform opens only BDGD files and its own data, never user-supplied SRS strings.
 SILENCED_SYSTEM_CHECKS = ["gis.W001"]
+
+# django-axes first: it refuses a locked-out login before the password is checked.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+
+# --- Login lockout (django-axes): the site's login, the admin's and the API's JWT login ---
+# Failed logins are counted in PostgreSQL per account and per client address (behind TRUSTED_PROXIES),
+# shared by every gunicorn worker and listed in the admin, where staff unlock (docs/security.md).
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Failures within this window count and a lockout lasts this long; 0: until staff unlock.
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_COOLOFF_MINUTES", 15)) or None
+# Further tries while locked out neither count nor extend the lockout: the user is told when it ends.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_CLIENT_IP_CALLABLE = "youon.lib.proxies.client_address"
+AXES_LOCKOUT_CALLABLE = "youon.lib.lockout.lockout_response"
+AXES_DISABLE_ACCESS_LOG = True  # the failures are kept; successful logins are not logged
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -206,11 +233,15 @@ SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
 SECURE_HSTS_PRELOAD = not DEBUG
 SECURE_CONTENT_TYPE_NOSNIFF = True
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY") else None
+# Read only from trusted proxies: ProxyHeadersMiddleware drops the header anyone else sends.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if TRUSTED_PROXIES.trusts_any else None
 X_FRAME_OPTIONS = "DENY"
 
-# --- Celery on Redis ---
+# --- Redis: the cache (API throttle counters, shared by every gunicorn worker) and Celery ---
 REDIS_URL = env_str("REDIS_URL", "redis://127.0.0.1:6379/0")
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "youon"}
+}
 CELERY_BROKER_URL = REDIS_URL
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_SERIALIZER = "json"
@@ -303,8 +334,9 @@ REST_FRAMEWORK = {
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "youon.lib.schema.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        # Per client address behind the trusted proxies, counted in the cache (Redis) by all workers.
+        "youon.lib.throttling.AnonThrottle",
+        "youon.lib.throttling.UserThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env_str("API_THROTTLE_ANON", "30/minute"),
@@ -365,8 +397,17 @@ IMPORT_EXPORT_USE_TRANSACTIONS = True
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"client": {"()": "youon.lib.proxies.ClientAddressFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
+        # Records about a request (errors, refused hosts, CSRF) name the client behind the proxies.
+        "request": {"format": "%(asctime)s %(levelname)s %(name)s %(client)s: %(message)s"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "requests": {"class": "logging.StreamHandler", "formatter": "request", "filters": ["client"]},
+    },
+    "loggers": {name: {"handlers": ["requests"], "propagate": False} for name in ("django.request", "django.security")},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 

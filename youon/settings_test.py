@@ -8,7 +8,7 @@ os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")
 
 from .settings import *
-from .settings import STORAGES
+from .settings import CACHES, STORAGES
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 SECURE_SSL_REDIRECT = False
@@ -16,5 +16,8 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
 
-# Celery tests use their own Redis database, so a developer's queue is never touched.
-CELERY_BROKER_URL = CELERY_RESULT_BACKEND = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+# Celery and the cache use their own Redis database, so a developer's queue and counters are never touched
+# (tests/conftest.py empties it before each test).
+TEST_REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+CELERY_BROKER_URL = CELERY_RESULT_BACKEND = TEST_REDIS_URL
+CACHES = {"default": {**CACHES["default"], "LOCATION": TEST_REDIS_URL}}

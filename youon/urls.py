@@ -7,11 +7,11 @@ from django.urls import include, path, re_path
 from django.views.defaults import bad_request, page_not_found
 from django.views.defaults import server_error as default_server_error
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
-from rest_framework_simplejwt.views import TokenBlacklistView, TokenObtainPairView, TokenRefreshView, TokenVerifyView
+from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView, TokenVerifyView
 
 from forecasting.views import operacoes
 
-from .views import api_not_found, inicio
+from .views import TokenObtainView, api_not_found, inicio
 
 
 def health(request: HttpRequest) -> JsonResponse:
@@ -58,7 +58,7 @@ urlpatterns = [
     path("contas/login/", auth_views.LoginView.as_view(), name="login"),
     path("contas/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("youon.api_urls")),
-    path("api/token/", TokenObtainPairView.as_view(), name="token_obtain_pair"),
+    path("api/token/", TokenObtainView.as_view(), name="token_obtain_pair"),
     path("api/token/refresh/", TokenRefreshView.as_view(), name="token_refresh"),
     path("api/token/verify/", TokenVerifyView.as_view(), name="token_verify"),
     path("api/token/blacklist/", TokenBlacklistView.as_view(), name="token_blacklist"),

@@ -1,4 +1,4 @@
-"""The site's own pages: the home page and the API's answer to an unknown address."""
+"""The site's own pages, the API's answer to an unknown address, and its JWT login."""
 
 from __future__ import annotations
 
@@ -7,11 +7,16 @@ from django.db.models import Count, Max, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from rest_framework.exceptions import AuthenticationFailed, Throttled
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework_simplejwt.views import TokenObtainPairView
 
 from ingestion.models import ImportStatus
 from leads.models import ResumoDistribuidoraAno, StatusImportacao
 
 from . import formatos
+from .lib.lockout import lockout_message, lockout_wait
 
 
 @login_required
@@ -33,3 +38,21 @@ def inicio(request: HttpRequest) -> HttpResponse:
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any /api/ address no route serves: JSON, also with DEBUG on (no HTML debug page for a client)."""
     return JsonResponse({"detail": f"endereço desconhecido na API: {request.path}"}, status=404)
+
+
+class TokenObtainView(TokenObtainPairView):
+    """simplejwt's login, answering a lockout with 429 and the reason instead of "wrong password".
+
+    django-axes counts the failure through `authenticate(request=...)`, but flags DRF's request, which
+    its middleware never sees: the flag is read here.
+    """
+
+    def post(self, request: Request, *args: object, **kwargs: object) -> Response:
+        try:
+            return super().post(request, *args, **kwargs)
+        except AuthenticationFailed:
+            if getattr(request, "axes_locked_out", False):
+                wait = lockout_wait(request._request)
+                seconds = wait.total_seconds() if wait is not None else None
+                raise Throttled(wait=seconds, detail=lockout_message(wait)) from None
+            raise

@@ -236,6 +236,7 @@ def test_imports_are_read_by_analysts_and_started_by_staff(analyst: APIClient, s
 def test_staff_endpoints_answer_only_allowed_networks(staff: APIClient) -> None:
     # One override for both (pytest-django's `settings` fixture inside override_settings leaks the latter).
     from tests.ingestion.conftest import MUX_2021
+
     body = {"arquivo": str(MUX_2021), "camadas": ["UCMT"]}
     assert staff.post("/api/v1/importacoes/", body, format="json", REMOTE_ADDR="203.0.113.9").status_code == 403
     assert staff.post("/api/v1/importacoes/", body, format="json", REMOTE_ADDR="10.8.3.4").status_code == 202

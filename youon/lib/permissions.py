@@ -4,16 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
-from .ipfilter import address_allowed, parse_networks
-
-
-def _from_allowed_network(request: Request) -> bool:
-    networks = parse_networks(settings.ADMIN_ALLOWED_IPS)
-    return not networks or address_allowed(request.META.get("REMOTE_ADDR", ""), networks)
+from .ipfilter import from_admin_network
 
 
 class IsStaffFromAllowedNetwork(BasePermission):
@@ -21,7 +15,7 @@ class IsStaffFromAllowedNetwork(BasePermission):
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
-        return bool(user and user.is_authenticated and user.is_staff and _from_allowed_network(request))
+        return bool(user and user.is_authenticated and user.is_staff and from_admin_network(request))
 
 
 class ReadOrStaffWrite(BasePermission):
