@@ -75,6 +75,14 @@ def _int(value: Any) -> int | None:
     return None if value is None else int(value)
 
 
+class LeadPageSerializer(serializers.Serializer):  # type: ignore[type-arg]
+    """A page of the list (the schema of POST leads/, whose answer GET's paginator builds)."""
+
+    next = serializers.URLField(allow_null=True)
+    previous = serializers.URLField(allow_null=True)
+    results = LeadSerializer(many=True)
+
+
 def _domain(obj: Any, code_attr: str = "codigo", text_attr: str = "descricao") -> dict[str, Any] | None:
     return None if obj is None else {"codigo": getattr(obj, code_attr), "descricao": getattr(obj, text_attr)}
 

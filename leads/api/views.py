@@ -81,6 +81,11 @@ EXPORT_LIMIT = OpenApiParameter(
 )
 
 
+# A POST body: the list's parameters by name (text, numbers, booleans, lists of them; `poligono` a GeoJSON
+# object), as in the query string.
+BODY = {"application/json": {"type": "object", "additionalProperties": True}}
+
+
 class TooManyExports(APIException):
     status_code = 429
     default_code = "exportacoes_em_andamento"
@@ -129,6 +134,15 @@ def body_params(data: Any, *, given: set[str], query_only: set[str]) -> QueryDic
         ),
     ),
     retrieve=extend_schema(responses=OpenApiTypes.OBJECT, description="A unit, its 12 months and enrichment log."),
+    create=extend_schema(
+        request=BODY,
+        responses={200: serializers.LeadPageSerializer},
+        description=(
+            "The list with its parameters in a JSON body (the same names as the query string's; `poligono` as "
+            "a GeoJSON object): a polygon too long for a URL. Cursor and page_size stay in the URL; the next "
+            "page is the same body posted to `next`."
+        ),
+    ),
 )
 class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: ignore[type-arg]
     serializer_class = serializers.LeadSerializer
@@ -188,6 +202,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
                 description=f"features, at most {selectors.GEOJSON_MAX_FEATURES}",
             ),
         ],
+        request=BODY,
         responses={(200, "application/geo+json"): OpenApiTypes.OBJECT},
         description="The filtered units as a GeoJSON FeatureCollection (located units only), for maps.",
     )
@@ -231,6 +246,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
 
     @extend_schema(
         parameters=[*FILTERS, ORDERING, EXPORT_LIMIT],
+        request=BODY,
         responses={(200, "text/csv"): OpenApiTypes.STR, 202: OpenApiTypes.OBJECT},
         description=(
             "The filtered units as CSV, streamed by PostgreSQL (COPY ... TO STDOUT). Above "
@@ -263,6 +279,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
 
     @extend_schema(
         parameters=[*FILTERS, ORDERING, EXPORT_LIMIT],
+        request=BODY,
         responses={(200, XLSX): OpenApiTypes.BINARY, 202: OpenApiTypes.OBJECT},
         description="The filtered units as XLSX; above EXPORT_SYNC_MAX_ROWS units, 202 with an export job.",
     )
