@@ -37,7 +37,9 @@ def lockout_response(request: HttpRequest, original_response: Any = None, creden
     if request.path.startswith("/api/"):
         response = JsonResponse({"detail": message}, status=429)
     else:
-        response = render(request, "registration/bloqueado.html", {"mensagem": message}, status=429)
+        # The page's heading already says "Acesso bloqueado": the text goes on from the reason.
+        text = message.removeprefix("Acesso bloqueado: ")
+        response = render(request, "registration/bloqueado.html", {"mensagem": text[:1].upper() + text[1:]}, status=429)
     if wait is not None:
         response["Retry-After"] = str(math.ceil(wait.total_seconds()))
     return response
