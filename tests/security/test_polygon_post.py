@@ -7,8 +7,10 @@ import csv
 import io
 import json
 import math
+from pathlib import Path
 
 import pytest
+import requests
 from django.contrib.gis.geos import Point
 from rest_framework.test import APIClient
 
@@ -78,3 +80,28 @@ def test_a_bad_body_is_a_400_naming_the_parameter(analyst: APIClient, url: str, 
 def test_a_body_that_is_not_an_object_is_a_400(analyst: APIClient) -> None:
     response = analyst.post("/api/v1/leads/", [1, 2], format="json")
     assert response.status_code == 400 and "objeto" in response.json()["detail"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_through_real_gunicorn_the_url_fails_and_the_body_works(tmp_path: Path) -> None:
+    """As production serves it: gunicorn refuses the 1,000-vertex polygon in the URL before Django sees
+    it; the same polygon in a POST body selects the units."""
+    from django.contrib.auth import get_user_model
+
+    from tests.conftest import compose_web_command, gunicorn
+
+    for n, (dx, dy) in enumerate([(0, 0), (0.2, 0.2)]):
+        LeadBrutoFactory(cod_id=f"g{n}", coordenada=Point(CENTRE[0] + dx, CENTRE[1] + dy, srid=4674),
+                         fonte_coordenada="ponto_notavel")  # fmt: skip
+    get_user_model().objects.create_user("mapa", password="senha-forte-123")
+    polygon = circle(1000)
+    with gunicorn(compose_web_command(), tmp_path / "gunicorn.log") as base:
+        token = requests.post(f"{base}/api/token/", json={"username": "mapa", "password": "senha-forte-123"},
+                              timeout=30).json()["access"]  # fmt: skip
+        auth = {"Authorization": f"Bearer {token}"}
+        in_url = requests.get(f"{base}/api/v1/leads/", params={"poligono": json.dumps(polygon)}, headers=auth,
+                              timeout=30)  # fmt: skip
+        in_body = requests.post(f"{base}/api/v1/leads/", json={"poligono": polygon}, headers=auth, timeout=30)
+    assert in_url.status_code == 400 and "Request Line is too large" in in_url.text
+    assert in_body.status_code == 200, in_body.text[:300]
+    assert [row["cod_id"] for row in in_body.json()["results"]] == ["g0"]
