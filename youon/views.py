@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Max, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
@@ -40,6 +42,14 @@ def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     return JsonResponse({"detail": f"endereço desconhecido na API: {request.path}"}, status=404)
 
 
+class LockedOut(Throttled):
+    """A 429 with Retry-After whose message already says how long (DRF's would add it again)."""
+
+    def __init__(self, *, wait: float | None, detail: str) -> None:
+        super().__init__(wait=None, detail=detail)
+        self.wait = None if wait is None else math.ceil(wait)  # Retry-After, from the exception handler
+
+
 class TokenObtainView(TokenObtainPairView):
     """simplejwt's login, answering a lockout with 429 and the reason instead of "wrong password".
 
@@ -54,5 +64,5 @@ class TokenObtainView(TokenObtainPairView):
             if getattr(request, "axes_locked_out", False):
                 wait = lockout_wait(request._request)
                 seconds = wait.total_seconds() if wait is not None else None
-                raise Throttled(wait=seconds, detail=lockout_message(wait)) from None
+                raise LockedOut(wait=seconds, detail=lockout_message(wait)) from None
             raise
