@@ -20,4 +20,9 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = True
         user.set_password(password)
         user.save()
+        # A reset login works at once: failed attempts on this machine (the demo runs on 127.0.0.1) are cleared.
+        from axes.utils import reset
+
+        reset(username=username)
+        reset(ip="127.0.0.1")
         self.stdout.write(f"Demo login: {username} / {password}  (http://127.0.0.1:8000/admin/)")
