@@ -535,11 +535,15 @@ def dispatch_problem(data: dict[str, Any], carga: dict[str, list[float]]) -> dis
 DEFICIT_WARNING_SHARE = 0.05
 
 
-def dispatch_answer(problem: dispatch.Problema, *, ano_pld: int, time_limit: float) -> tuple[int, dict[str, Any]]:
+def dispatch_answer(
+    problem: dispatch.Problema, *, ano_pld: int, time_limit: float, work_max: int
+) -> tuple[int, dict[str, Any]]:
     """(HTTP status, body) of a solved dispatch: 200 with the plan, its CMO sanity check and warnings,
-    or 422 with the limits that cannot all hold. The same for a request and for a queued job."""
+    or 422 with the limits that cannot all hold. The same for a request and for a queued job. The
+    conflicting limits are named only when the elastic model (ELASTIC_FACTOR × the size) fits `work_max`."""
+    diagnose = dispatch.ELASTIC_FACTOR * sum(problem.tamanho()) <= work_max
     try:
-        result = dispatch.solve(problem, time_limit=time_limit)
+        result = dispatch.solve(problem, time_limit=time_limit, diagnose=diagnose)
     except dispatch.Infeasible as exc:
         return 422, {"detail": str(exc), "limites": [{"limite": n, "violacao": g} for n, g in exc.limits]}
     return 200, {

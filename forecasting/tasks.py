@@ -103,6 +103,9 @@ def dispatch_solve(self, data: dict[str, object], carga: dict[str, list[float]])
     """A dispatch too large to answer within a request: {"status": 200 or 422, "corpo": the answer}."""
     problem = services.dispatch_problem(data, carga)
     code, body = services.dispatch_answer(
-        problem, ano_pld=int(str(data["ano_pld"])), time_limit=settings.DESPACHO_TEMPO_MAX_S
+        problem,
+        ano_pld=int(str(data["ano_pld"])),
+        time_limit=settings.DESPACHO_TEMPO_MAX_S,
+        work_max=settings.DESPACHO_MAX,
     )
     return {"status": code, "corpo": body}

@@ -111,7 +111,7 @@ def _banda_payback(anos: pd.Series) -> pd.Series:
 
 
 ENTRADAS_NUMERICAS = (
-    "energia", "demanda_pico", "demanda_contratada", "media_dic", "media_fic", "energia_ponta_ucat", "ponta_curva",
+    "demanda_pico", "demanda_contratada", "media_dic", "media_fic", "energia_ponta_ucat", "ponta_curva",
     "pico_ponta_curva", "tarifa_ponta", "tarifa_fora_ponta", "te_ponta", "te_fora_ponta",
 )  # fmt: skip
 

@@ -328,7 +328,7 @@ def score_refresh(*, distribuidora: int | None = None, ano: int | None = None, o
             dtype={
                 **{c: "category" for c in ("grupo_tensao", "grupo_tarifario", "classe", "cnae", "segmento",
                                            "municipio", "tip_cc", "camada", "situacao", "area")},
-                **{c: "float32" for c in ("energia", "demanda_pico", "demanda_contratada", "media_dic",
+                **{c: "float32" for c in ("demanda_pico", "demanda_contratada", "media_dic",
                                           "media_fic", "energia_ponta_ucat")},
             },
         )  # fmt: skip

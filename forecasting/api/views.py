@@ -90,7 +90,9 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             return Response(
                 {"tarefa": url, "variaveis": variables, "restricoes": rows}, status=status.HTTP_202_ACCEPTED
             )
-        code, answer = services.dispatch_answer(problem, ano_pld=body.validated_data["ano_pld"], time_limit=30)
+        code, answer = services.dispatch_answer(
+            problem, ano_pld=body.validated_data["ano_pld"], time_limit=30, work_max=settings.DESPACHO_SINCRONO_MAX
+        )
         return Response(answer, status=code)
 
 

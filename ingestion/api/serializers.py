@@ -17,12 +17,25 @@ def data_path(arquivo: str) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else path.name
 
 
+def without_server_paths(text: str) -> str:
+    """A message with DATA_DIR's absolute prefix dropped (paths read relative to it) and any other
+    absolute path to a file reduced to the file's name."""
+    root = f"{Path(settings.DATA_DIR).resolve()}/"
+    text = text.replace(root, "")
+    return re.sub(r"(?<![\w.])/(?:[^\s/:'\"]+/)+([^\s/:'\"]+)", r"\1", text)
+
+
 class ImportStatusSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     duracao_s = serializers.FloatField(read_only=True, allow_null=True)
     arquivo = serializers.SerializerMethodField(help_text="the file's path under DATA_DIR (or its name)")
 
+    erro = serializers.SerializerMethodField(help_text="why the layer failed, paths told under DATA_DIR")
+
     def get_arquivo(self, obj: ImportStatus) -> str:
         return data_path(obj.arquivo)
+
+    def get_erro(self, obj: ImportStatus) -> str:
+        return without_server_paths(obj.erro or "")
 
     class Meta:
         model = ImportStatus

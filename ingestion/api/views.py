@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from celery.result import AsyncResult
-from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import NotFound
@@ -42,7 +40,7 @@ class ImportStatusViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         try:
             statuses = services.bdgd_import_async(path=data["arquivo"], layers=data.get("camadas"), force=data["force"])
         except services.BdgdImportError as exc:  # told with the path under DATA_DIR, not the server's
-            message = str(exc).replace(f"{Path(settings.DATA_DIR).resolve()}/", "")
+            message = serializers.without_server_paths(str(exc))
             return Response({"arquivo": [message]}, status=status.HTTP_400_BAD_REQUEST)
         urls = [reverse("importacao-detail", args=[s.pk], request=request) for s in statuses]
         return Response({"importacoes": urls}, status=status.HTTP_202_ACCEPTED)

@@ -94,7 +94,7 @@ class TooManyExports(APIException):
 def body_params(data: Any, *, given: set[str], query_only: set[str]) -> QueryDict:
     """A POST body's parameters as a QueryDict of text values: strings, numbers and booleans as text,
     lists as repeated values, a GeoJSON object (the polygon) as its JSON."""
-    if hasattr(data, "getlist") and not isinstance(data, dict):  # a form body is a QueryDict already
+    if isinstance(data, QueryDict):  # a form body: every value of a repeated name
         data = {k: data.getlist(k) for k in data}
     if not isinstance(data, dict):
         raise ValidationError({"detail": "o corpo deve ser um objeto JSON com os parâmetros da lista"})

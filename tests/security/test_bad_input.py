@@ -39,6 +39,7 @@ def analyst(db: None) -> APIClient:
         (f"/api/v1/leads/?cursor={cursor('p=abc')}", "cursor"),  # an edited cursor: ValueError
         (f"/api/v1/leads/?ordering=-energia_anual_kwh&cursor={cursor('p=x')}", "cursor"),
         ("/api/v1/leads/?cursor=zzzz", "cursor"),  # not base64: was a 404
+        (f"/api/v1/agregados/municipios/?cursor={cursor('p=a' + chr(0) + 'b')}", "cursor"),  # NUL inside base64
         ("/api/v1/leads/geojson/?ano=99999", "ano"),  # EmptyResultSet while building the SQL
         ("/api/v1/leads/csv/?ano=99999", "ano"),
         ("/api/v1/leads/xlsx/?ano=99999", "ano"),

@@ -74,3 +74,18 @@ def test_a_large_dispatch_is_a_job_its_owner_follows_on_a_real_worker() -> None:
         assert APIClient().get(url).status_code == 401
     finally:
         stop_worker(worker)
+
+
+@pytest.mark.django_db
+@override_settings(DESPACHO_SINCRONO_MAX=60)
+def test_an_infeasible_dispatch_is_diagnosed_only_when_the_elastic_model_fits() -> None:
+    """The elastic model naming the conflicting limits is about three times the size: within the bound
+    the 422 names them, beyond it the 422 says so without building it."""
+    client = token_client("planejador")
+    plant = {"nome": "T", "subsistema": "SE", "segmentos": [[500, 100]], "geracao_min": 300}
+    infeasible = {"horas": 1, "carga": {"SE": [100]}, "termicas": [plant]}
+    named = client.post("/api/v1/despacho/", infeasible, format="json")  # 3 variables + 1 row: 3 × 4 ≤ 60
+    assert named.status_code == 422 and named.json()["limites"][0]["limite"] == "geracao_min[T,0]"
+    wide = {**infeasible, "horas": 6, "carga": {"SE": [100] * 6}}  # 6 × (1 + 2) + 6 = 24: 3 × 24 > 60
+    unnamed = client.post("/api/v1/despacho/", wide, format="json")
+    assert unnamed.status_code == 422 and unnamed.json()["limites"][0]["limite"] == dispatch.NO_DIAGNOSIS

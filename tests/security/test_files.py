@@ -42,3 +42,15 @@ def test_a_file_under_data_dir_is_imported_and_shown_by_its_path_there(staff: AP
     listed = staff.get("/api/v1/importacoes/").json()
     rows = listed["results"] if isinstance(listed, dict) else listed
     assert all(str(tmp_path) not in row["arquivo"] for row in rows)
+
+
+def test_a_failed_import_tells_its_error_without_server_paths(staff: APIClient, tmp_path: Path) -> None:
+    from ingestion.models import ImportStatus
+
+    job = ImportStatus.objects.create(
+        distribuidora_id=401, ano=2021, camada="UCMT", status="failed",
+        arquivo=str(tmp_path / "dados" / "bdgd" / "x.gdb.zip"),
+        erro=f"{tmp_path}/dados/bdgd/x.gdb.zip: no such file; {tmp_path}/fora.gdb.zip too",
+    )
+    erro = staff.get(f"/api/v1/importacoes/{job.pk}/").json()["erro"]
+    assert erro == "bdgd/x.gdb.zip: no such file; fora.gdb.zip too" and str(tmp_path) not in erro

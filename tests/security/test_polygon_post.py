@@ -105,3 +105,11 @@ def test_through_real_gunicorn_the_url_fails_and_the_body_works(tmp_path: Path) 
     assert in_url.status_code == 400 and "Request Line is too large" in in_url.text
     assert in_body.status_code == 200, in_body.text[:300]
     assert [row["cod_id"] for row in in_body.json()["results"]] == ["g0"]
+
+
+def test_a_form_body_keeps_every_value_of_a_repeated_name(analyst: APIClient) -> None:
+    LeadBrutoFactory(cod_id="co2", classe_consumo_id="CO2")
+    LeadBrutoFactory(cod_id="co1", classe_consumo_id="CO1")
+    response = analyst.post("/api/v1/leads/", "classe=CO1&classe=CO2", content_type="application/x-www-form-urlencoded")
+    assert response.status_code == 200, response.content[:300]
+    assert sorted(r["cod_id"] for r in response.json()["results"]) == ["co1", "co2"]

@@ -41,6 +41,8 @@ class StrictCursorPagination(CursorPagination):
         # (an edited cursor) is refused here, before the query, instead of failing inside it.
         cursor = self.decode_cursor(request)
         if cursor is not None and cursor.position is not None:
+            if "\x00" in str(cursor.position):  # inside base64, out of RejectNulMiddleware's sight
+                raise ValidationError({self.cursor_query_param: CURSOR_INVALID})
             field = self.get_ordering(request, queryset, view)[0].lstrip("-")
             try:
                 queryset.filter(**{field: cursor.position})
