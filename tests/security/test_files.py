@@ -48,7 +48,10 @@ def test_a_failed_import_tells_its_error_without_server_paths(staff: APIClient, 
     from ingestion.models import ImportStatus
 
     job = ImportStatus.objects.create(
-        distribuidora_id=401, ano=2021, camada="UCMT", status="failed",
+        distribuidora_id=401,
+        ano=2021,
+        camada="UCMT",
+        status="failed",
         arquivo=str(tmp_path / "dados" / "bdgd" / "x.gdb.zip"),
         erro=f"{tmp_path}/dados/bdgd/x.gdb.zip: no such file; {tmp_path}/fora.gdb.zip too",
     )
