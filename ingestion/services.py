@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -573,6 +574,14 @@ def _in_parallel(jobs: list[tuple[psycopg.Connection[Any], Callable[[psycopg.Cur
         futures = [pool.submit(run, conn, job) for conn, job in jobs]
         for future in futures:
             future.result()
+
+
+def tarefas_em_andamento(*, dono: Any, tipo: str, desde: timedelta) -> int:
+    """How many of the user's jobs of `tipo`, queued within `desde`, have not ended (Celery's state)."""
+    from celery.result import AsyncResult
+
+    recent = TarefaFila.objects.filter(dono=dono, tipo=tipo, criada_em__gte=timezone.now() - desde)
+    return sum(not AsyncResult(job.pk).ready() for job in recent)
 
 
 def tarefa_registrar(*, tarefa_id: str, dono: Any, tipo: str) -> TarefaFila:

@@ -8,8 +8,9 @@ PY=.venv/bin/python
 mkdir -p var/log
 $PY -m celery -A youon worker -Q celery,ml --loglevel INFO --concurrency 2 >var/log/worker.log 2>&1 &
 worker=$!
-# Exports have a worker of their own (queue `exports`), so a long one never holds up an import.
-$PY -m celery -A youon worker -Q exports --loglevel INFO --concurrency 1 --hostname exports@%h >var/log/worker-exports.log 2>&1 &
+# Exports and large dispatches have a worker of their own (queues `exports`, `despacho`), so a long one
+# never holds up an import.
+$PY -m celery -A youon worker -Q exports,despacho --loglevel INFO --concurrency 1 --hostname exports@%h >var/log/worker-exports.log 2>&1 &
 exports_worker=$!
 trap 'kill $worker $exports_worker 2>/dev/null || true' EXIT
 $PY manage.py demo_user

@@ -271,6 +271,8 @@ if IMPORT_HEARTBEAT_TIMEOUT_S < 3 * IMPORT_HEARTBEAT_INTERVAL_S:
 CELERY_TASK_ROUTES = {
     # Exports on their own queue and worker: a long one never holds up an import or a refresh.
     "leads.tasks.export_write": {"queue": "exports"},
+    # Large dispatches too (up to 1 GB each): the exports' worker consumes this queue as well.
+    "forecasting.tasks.dispatch_solve": {"queue": "despacho"},
     "forecasting.tasks.forecast_retrain": {"queue": "ml"},
     "forecasting.tasks.forecast_issue": {"queue": "ml"},
 }
@@ -439,6 +441,7 @@ EXPORT_RETENCAO_DIAS = env_int("EXPORT_RETENCAO_DIAS", 7)
 DESPACHO_SINCRONO_MAX = env_int("DESPACHO_SINCRONO_MAX", 120_000)
 DESPACHO_MAX = env_int("DESPACHO_MAX", 500_000)
 DESPACHO_TEMPO_MAX_S = env_int("DESPACHO_TEMPO_MAX_S", 300)
+DESPACHO_JOBS_POR_USUARIO = env_int("DESPACHO_JOBS_POR_USUARIO", 2)  # queued or running at once; one more: 429
 
 # --- Tariffs (ANEEL's "Tarifas de Aplicação" open dataset), fetched weekly ---
 TARIFAS_URL = env_str(

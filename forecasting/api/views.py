@@ -1,12 +1,13 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import Throttled, ValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.reverse import reverse
@@ -84,6 +85,14 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
                 }
             )
         if size > settings.DESPACHO_SINCRONO_MAX:
+            # A job's hard time limit bounds how long it can be open: older ones have ended, one way or another.
+            window = timedelta(seconds=settings.DESPACHO_TEMPO_MAX_S + 600)
+            running = ingestion.tarefas_em_andamento(dono=request.user, tipo="despacho", desde=window)
+            if running >= settings.DESPACHO_JOBS_POR_USUARIO:
+                raise Throttled(
+                    detail=f"você já tem {running} despachos na fila ou em andamento; o limite é "
+                    f"{settings.DESPACHO_JOBS_POR_USUARIO}: aguarde um terminar"
+                )
             job = tasks.dispatch_solve.delay(_plain(body.validated_data), carga)
             ingestion.tarefa_registrar(tarefa_id=job.id, dono=request.user, tipo="despacho")
             url = reverse("tarefa-detail", args=[job.id], request=request)

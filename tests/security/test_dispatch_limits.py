@@ -53,7 +53,7 @@ def test_a_large_dispatch_is_a_job_its_owner_follows_on_a_real_worker() -> None:
     owner, other = token_client("planejador"), token_client("outro")
     small = owner.post("/api/v1/despacho/", body(4, 3, 2), format="json")  # 4 × (6 + 2) + 4 = 36
     assert small.status_code == 200 and "termica" in small.json()
-    worker = start_worker("celery")
+    worker = start_worker("despacho")
     try:
         queued = owner.post("/api/v1/despacho/", body(48, 30, 2), format="json")  # 48 × 62 + 48 = 3,024
         assert queued.status_code == 202, queued.content[:300]
@@ -74,6 +74,25 @@ def test_a_large_dispatch_is_a_job_its_owner_follows_on_a_real_worker() -> None:
         assert APIClient().get(url).status_code == 401
     finally:
         stop_worker(worker)
+
+
+@pytest.mark.django_db
+@override_settings(DESPACHO_SINCRONO_MAX=2_000, DESPACHO_JOBS_POR_USUARIO=2)
+def test_a_user_has_at_most_so_many_dispatch_jobs_open() -> None:
+    """Queued with no worker consuming `despacho`, the jobs stay open: the third is refused, another
+    user's is not."""
+    from youon.celery import app
+
+    owner, other = token_client("planejador"), token_client("outro")
+    assert app.amqp.router.route({}, "forecasting.tasks.dispatch_solve")["queue"].name == "despacho"
+    try:
+        codes = [owner.post("/api/v1/despacho/", body(48, 30, 2), format="json").status_code for _ in range(3)]
+        assert codes == [202, 202, 429]
+        refused = owner.post("/api/v1/despacho/", body(48, 30, 2), format="json").json()
+        assert "o limite é 2" in refused["detail"]
+        assert other.post("/api/v1/despacho/", body(48, 30, 2), format="json").status_code == 202
+    finally:
+        app.control.purge()
 
 
 @pytest.mark.django_db
