@@ -4,6 +4,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.db import models
+from django.utils.functional import cached_property
 
 
 class EnumField(models.CharField):  # type: ignore[type-arg]
@@ -24,11 +25,15 @@ class EnumField(models.CharField):  # type: ignore[type-arg]
     def db_type(self, connection: Any) -> str:
         return f"intel_lead.{self.enum_type}"
 
+    @cached_property
+    def _codes(self) -> frozenset[str]:
+        return frozenset(str(code) for code, _ in self.flatchoices)
+
     def get_prep_value(self, value: Any) -> Any:
         """A value outside the type is refused when the query is built (a ValueError, which the admin
         turns into its "invalid filter" page and forms into a field error), not by the database
         mid-request."""
         value = super().get_prep_value(value)
-        if value is not None and self.choices and value not in {str(code) for code, _ in self.flatchoices}:
+        if value is not None and self.choices and value not in self._codes:
             raise ValueError(f"{value!r} não é um valor de {self.name}")
         return value

@@ -93,7 +93,7 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
                     detail=f"você já tem {running} despachos na fila ou em andamento; o limite é "
                     f"{settings.DESPACHO_JOBS_POR_USUARIO}: aguarde um terminar"
                 )
-            job = tasks.dispatch_solve.delay(_plain(body.validated_data), carga)
+            job = tasks.dispatch_solve.delay(body.validated_data, carga)
             ingestion.tarefa_registrar(tarefa_id=job.id, dono=request.user, tipo="despacho")
             url = reverse("tarefa-detail", args=[job.id], request=request)
             return Response(
@@ -103,12 +103,3 @@ class DespachoViewSet(viewsets.GenericViewSet):  # type: ignore[type-arg]
             problem, ano_pld=body.validated_data["ano_pld"], time_limit=30, work_max=settings.DESPACHO_SINCRONO_MAX
         )
         return Response(answer, status=code)
-
-
-def _plain(data: Any) -> Any:
-    """Validated data as plain JSON values (a queued job's arguments)."""
-    if isinstance(data, dict):
-        return {k: _plain(v) for k, v in data.items()}
-    if isinstance(data, (list, tuple)):
-        return [_plain(v) for v in data]
-    return data
