@@ -32,6 +32,7 @@ class Command(BaseCommand):
             raise CommandError("--ucs must be at least 1")
         if not out.name.lower().endswith(".gdb.zip"):
             raise CommandError(f"{out}: the output must end in .gdb.zip")
+        out.parent.mkdir(parents=True, exist_ok=True)
         started = time.monotonic()
         spec = SampleSpec(
             ucs=options["ucs"], out=out, source=Path(options["source"]), distribuidora=options["distribuidora"],
