@@ -11,6 +11,14 @@ database (DATABASE_URL):
 Prints both times, rows/s, peak RSS of each, the import's steps, the time of a re-import of the same
 layer (already there: the partition exchange replaces it), and a last line `ratio: X` (ours / ogr2ogr).
 The benchmark's rows (distributor 401, year --ano) are deleted at the end unless --keep.
+
+    .venv/bin/python benchmarks/import_bdgd.py --scaling [--sizes 100000,1000000,3000000] [--others 5]
+
+times the same first import at each size, then fills the database with --others layers of 10^6 units
+of other distributors (copies of the imported 10^6 layer under other codes, built and swapped in as an
+import does, without reading a file again) and imports distributor 401's 10^6 units once more into
+that database: prints seconds and microseconds per unit of each, and each one's ratio to the 10^6 first
+import. The other distributors' layers are removed at the end unless --keep.
 """
 
 from __future__ import annotations
@@ -76,19 +84,144 @@ def sample_file(folder: str, ano: int, ucs: int) -> Path:
     return Path(folder) / f"Amostra_401_{ano}-12-31_V11_{ucs}-0000.gdb.zip"
 
 
+def units_in_database() -> int:
+    from leads.models import LeadUnidade
+
+    return LeadUnidade.objects.count()
+
+
+def timed_import(manage: list[str], sample: Path, env: dict[str, str]) -> tuple[float, int]:
+    """Import a sample's points (untimed) and time the import of its units layer; (seconds, peak RSS MB)."""
+    run([*manage, "import_bdgd", str(sample), "--layers", "PONNOT", "--force"], env)
+    return run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force"], env)
+
+
+def clone_layer(ano: int, distribuidora: int) -> float:
+    """Copy distributor 401's UCBT layer of `ano` as `distribuidora`'s (new uc_ids), built aside and swapped
+    in by the importer's own steps (ingestion/partitions.py); returns seconds."""
+    from ingestion import partitions
+    from youon.lib.db import own_connection
+
+    started = time.perf_counter()
+    source = partitions.Layer(401, ano, "UCBT", tag="")
+    layer = partitions.Layer(distribuidora, ano, "UCBT", tag="copia")
+    uc_id = f"intel_lead.hash_id({distribuidora}, o.cod_id, {ano}, 'UCBT')"
+    with own_connection() as conn, conn.cursor() as cur:
+        cur.execute("SET maintenance_work_mem = '1GB'")
+        cur.execute("SET synchronous_commit = off")
+        origin_units = partitions.current(cur, source, partitions.UNITS)
+        assert origin_units is not None, "distributor 401's layer is not imported"
+        for parent in (partitions.UNITS, *partitions.MONTHLY):
+            origin = partitions.current(cur, source, parent)
+            cur.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_schema = 'intel_lead' "
+                "AND table_name = %s ORDER BY ordinal_position",
+                [parent],
+            )
+            columns = [c for (c,) in cur.fetchall()]
+            own = {"uc_id": uc_id, "distribuidora_id": str(distribuidora)}
+            select = ", ".join(own.get(c, f"s.{c}") for c in columns)
+            join = "" if parent == partitions.UNITS else f" JOIN {partitions.q(origin_units)} o ON o.uc_id = s.uc_id"
+            alias = "o" if parent == partitions.UNITS else "s"
+            cur.execute(partitions.create(parent, layer.new(parent)))
+            cur.execute(
+                f"INSERT INTO {partitions.q(layer.new(parent))} ({', '.join(columns)}) "
+                f"SELECT {select} FROM {partitions.q(origin or '')} {alias}{join}"
+                + (" ORDER BY 1" if parent == partitions.UNITS else "")
+            )
+        for statement in partitions.key_units(cur, layer):
+            cur.execute(statement)
+        partitions.finish_units(cur, layer)
+        for parent in partitions.MONTHLY:
+            partitions.finish_monthly(cur, layer, parent)
+            partitions.link_monthly(cur, layer, parent)
+        conn.commit()
+        partitions.swap(cur, layer)
+        conn.commit()
+    return time.perf_counter() - started
+
+
+def scaling(args: argparse.Namespace, env: dict[str, str], manage: list[str]) -> None:
+    """Time per unit of a first import whatever the size of the layer and of the database."""
+    from django.db import connection
+
+    from leads.models import Distribuidora
+
+    def sample(ucs: int, distribuidora: int) -> Path:
+        path = Path(args.dir) / f"Amostra_{distribuidora}_{args.ano}-12-31_V11_{ucs}-0000.gdb.zip"
+        if not path.exists():
+            t, _ = run(
+                [*manage, "make_sample_bdgd", "--ucs", str(ucs), "--ano", str(args.ano), "--out", str(path),
+                 "--distribuidora", str(distribuidora)],
+                env,
+            )  # fmt: skip
+            print(f"generated {path.name} ({path.stat().st_size / 1e6:.0f} MB) in {t:.1f} s", flush=True)
+        return path
+
+    others = list(
+        Distribuidora.objects.exclude(cod_aneel=401).order_by("cod_aneel").values_list("cod_aneel", flat=True)
+    )[: args.others]
+    rows: list[tuple[str, int, int, float, int]] = []  # case, units, units already in the database, s, RSS
+
+    def measure(case: str, ucs: int, distribuidora: int) -> None:
+        before = units_in_database()
+        seconds, rss = timed_import(manage, sample(ucs, distribuidora), env)
+        rows.append((case, ucs, before, seconds, rss))
+        print(f"{case:34} {ucs:>10,} units {seconds:8.1f} s  {seconds / ucs * 1e6:6.1f} us/unit", flush=True)
+
+    for ucs in sorted(args.sizes, key=lambda n: n == 1_000_000):  # the 10^6 layer last: the copies' source
+        clean(connection, args.ano)
+        measure(f"first import, {ucs:,} units", ucs, 401)
+    for code in others:
+        print(f"copied the 10^6 layer as distributor {code} in {clone_layer(args.ano, code):.0f} s", flush=True)
+    clean(connection, args.ano)
+    measure(f"401 into a database of {len(others)} x 10^6 more", 1_000_000, 401)
+
+    reference = next(r for r in rows if r[0] == "first import, 1,000,000 units")
+    per_unit = reference[3] / reference[1]
+    print()
+    print(f"{'case':40} {'units':>10} {'in the db before':>17} {'s':>8} {'us/unit':>8} {'vs 10^6':>8} {'RSS MB':>7}")
+    for case, ucs, before, seconds, rss in rows:
+        print(
+            f"{case:40} {ucs:>10,} {before:>17,} {seconds:8.1f} {seconds / ucs * 1e6:8.1f} "
+            f"{seconds / ucs / per_unit:8.2f} {rss:>7,}"
+        )
+    hours = 90e6 * per_unit / 3600
+    print(f"projection: 90,000,000 units at {per_unit * 1e6:.1f} us/unit = {hours:.1f} h on one machine")
+    if not args.keep:
+        from ingestion.services import bdgd_layer_remove
+
+        for code in others:
+            for camada in ("UCAT", "UCMT", "UCBT"):
+                bdgd_layer_remove(distribuidora=code, ano=args.ano, camada=camada)
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "DELETE FROM intel_lead.ponto_notavel WHERE distribuidora_id = %s AND ano = %s", [code, args.ano]
+                )
+        clean(connection, args.ano)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ucs", type=int, default=1_000_000)
     parser.add_argument("--ano", type=int, default=2099, help="reference year of the synthetic file")
     parser.add_argument("--dir", default=str(ROOT / "var" / "bench"), help="where the synthetic file is kept")
     parser.add_argument("--keep", action="store_true", help="keep the imported rows and the flat table")
+    parser.add_argument("--scaling", action="store_true", help="time per unit across layer and database sizes")
+    parser.add_argument(
+        "--sizes", type=lambda v: [int(x) for x in v.split(",")], default=[100_000, 1_000_000, 3_000_000]
+    )
+    parser.add_argument("--others", type=int, default=5, help="10^6-unit layers of other distributors (--scaling)")
     args = parser.parse_args()
 
     env = django_env()
     from django.db import connection
 
-    sample = sample_file(args.dir, args.ano, args.ucs)
     manage = [PY, str(ROOT / "manage.py")]
+    if args.scaling:
+        scaling(args, env, manage)
+        return
+    sample = sample_file(args.dir, args.ano, args.ucs)
     if not sample.exists():
         t, _ = run(
             [*manage, "make_sample_bdgd", "--ucs", str(args.ucs), "--ano", str(args.ano), "--out", str(sample)], env

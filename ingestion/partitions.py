@@ -109,9 +109,17 @@ def create(parent: str, name: str) -> str:
 
 
 def parent_indexes(cur: psycopg.Cursor[Any], parent: str, name: str) -> list[str]:
-    """CREATE INDEX statements on `name` matching each index of `parent`, so ATTACH adopts them as they are."""
-    cur.execute("SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass", [q(parent)])
-    return [_PARENT_INDEX.sub(lambda m: f"CREATE {m.group(1) or ''}INDEX ON {q(name)} ", d) for (d,) in cur.fetchall()]
+    """CREATE INDEX statements on `name` matching each index of `parent`, so ATTACH adopts them as they are.
+
+    Each index is named here: two connections building them at once would otherwise race for the same
+    generated name."""
+    cur.execute(
+        "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = %s::regclass ORDER BY indexrelid",
+        [q(parent)],
+    )
+    return [
+        _PARENT_INDEX.sub(f'CREATE \\1INDEX "{name}_x{i}" ON {q(name)} ', d) for i, (d,) in enumerate(cur.fetchall())
+    ]
 
 
 def parent_foreign_keys(cur: psycopg.Cursor[Any], parent: str) -> list[str]:
@@ -124,12 +132,20 @@ def parent_foreign_keys(cur: psycopg.Cursor[Any], parent: str) -> list[str]:
     return [f"ADD {d}" for (d,) in cur.fetchall()]
 
 
-def finish_units(cur: psycopg.Cursor[Any], layer: Layer) -> None:
-    """Primary key, indexes, the partition CHECK and the domain foreign keys of a loaded unit table."""
+def key_units(cur: psycopg.Cursor[Any], layer: Layer) -> list[str]:
+    """Add the primary key of a loaded unit table; returns the CREATE INDEX statements of its other indexes.
+
+    Those take a SHARE lock each, so two connections can build them at the same time once the table and its
+    key are committed (`finish_units` then adds the constraints).
+    """
     name = layer.new(UNITS)
     cur.execute(f"ALTER TABLE {q(name)} ADD PRIMARY KEY (uc_id)")
-    for statement in parent_indexes(cur, UNITS, name):
-        cur.execute(statement)
+    return parent_indexes(cur, UNITS, name)
+
+
+def finish_units(cur: psycopg.Cursor[Any], layer: Layer) -> None:
+    """The partition CHECK and the domain foreign keys of a unit table whose indexes are built; ANALYZE."""
+    name = layer.new(UNITS)
     clauses = [f"ADD CONSTRAINT {name}_camada CHECK ({layer.check(UNITS)})", *parent_foreign_keys(cur, UNITS)]
     cur.execute(f"ALTER TABLE {q(name)} {', '.join(clauses)}")
     cur.execute(f"ANALYZE {q(name)}")

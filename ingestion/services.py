@@ -11,6 +11,8 @@ while the data transaction runs on its own connection.
 from __future__ import annotations
 
 import logging
+import queue
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -509,14 +511,19 @@ def _build(
 ) -> None:
     """Fill the layer's new unit and monthly tables, then their keys, indexes and constraints.
 
-    Two connections work at once (one per core): the unit table (and demand, which reads the staged rows
-    of `conn`'s session) with their indexes on `conn`, energy and quality on a second one; then each
-    validates monthly foreign keys towards the new unit table.
+    Two connections work at once (one per core). `conn` fills the unit table and its primary key, then
+    demand (which reads the staged rows of `conn`'s session) and quality; the other fills energy (twelve
+    rows per unit) with its key; then each, as soon as it is free, takes the next of the unit table's
+    index builds, so neither core waits for the other. Last, the unit table's constraints, and each connection validates
+    monthly foreign keys towards the new unit table.
     """
     with conn.cursor() as cur:
         previous = partitions.current(cur, layer, partitions.UNITS)
     targets = {p: partitions.q(layer.new(p)) for p in partitions.MONTHLY}
     monthly = sql.insert_monthly(spec, targets, mensal)
+    indexes: queue.SimpleQueue[str] = queue.SimpleQueue()
+    keyed = threading.Event()  # the unit table and its primary key are committed: its indexes can be built
+    failed = threading.Event()
 
     def fill(cur: psycopg.Cursor[Any], parent: str) -> None:
         with clock.span(f"{parent}_linhas"):
@@ -526,40 +533,72 @@ def _build(
         with clock.span(f"{parent}_indices"):
             partitions.finish_monthly(cur, layer, parent)
 
+    def build_indexes(cur: psycopg.Cursor[Any], name: str) -> None:
+        while not keyed.wait(0.2):
+            if failed.is_set():
+                return  # the other connection failed: its error is the one raised
+        started, built = time.monotonic(), 0
+        while not failed.is_set():
+            try:
+                statement = indexes.get_nowait()
+            except queue.Empty:
+                break
+            cur.execute(statement)
+            cur.connection.commit()
+            built += 1
+        clock.laps[f"indices_unidades_{name}"] = round(time.monotonic() - started, 3)
+        clock.laps[f"indices_unidades_{name}_n"] = built
+
     def units(cur: psycopg.Cursor[Any]) -> None:
         new_units = layer.new(partitions.UNITS)
         with clock.span("unidades_linhas"):
             cur.execute(partitions.create(partitions.UNITS, new_units))
             old = partitions.q(previous) if previous else None
             cur.execute(sql.insert_units(spec, partitions.q(new_units), mensal, old), params)
-        with clock.span("unidades_indices_e_restricoes"):
-            partitions.finish_units(cur, layer)
+        with clock.span("unidades_chave"):
+            for statement in partitions.key_units(cur, layer):
+                indexes.put(statement)
+        cur.connection.commit()
+        keyed.set()
         fill(cur, "lead_demanda_mensal")
+        fill(cur, "lead_qualidade_mensal")
+        cur.connection.commit()
+        build_indexes(cur, "a")
 
     def months(cur: psycopg.Cursor[Any]) -> None:
         fill(cur, "lead_energia_mensal")
-        fill(cur, "lead_qualidade_mensal")
+        cur.connection.commit()
+        build_indexes(cur, "b")
 
     def link(*parents: str) -> Callable[[psycopg.Cursor[Any]], None]:
         def job(cur: psycopg.Cursor[Any]) -> None:
+            if partitions.UNITS in parents:
+                with clock.span("unidades_restricoes"):
+                    partitions.finish_units(cur, layer)
             for parent in parents:
-                with clock.span(f"{parent}_fk"):
-                    partitions.link_monthly(cur, layer, parent)
+                if parent != partitions.UNITS:
+                    with clock.span(f"{parent}_fk"):
+                        partitions.link_monthly(cur, layer, parent)
 
         return job
 
     with own_connection() as other:
         with other.cursor() as cur:
             _tune(cur)
-        _in_parallel([(conn, units), (other, months)])
+        _in_parallel([(conn, units), (other, months)], failed)
         clock.lap("construcao")
-        energy, others = link("lead_energia_mensal"), link("lead_qualidade_mensal", "lead_demanda_mensal")
+        energy = link(partitions.UNITS, "lead_energia_mensal")
+        others = link("lead_qualidade_mensal", "lead_demanda_mensal")
         _in_parallel([(conn, energy), (other, others)])
-        clock.lap("chaves_estrangeiras")
+        clock.lap("restricoes_e_chaves_estrangeiras")
 
 
-def _in_parallel(jobs: list[tuple[psycopg.Connection[Any], Callable[[psycopg.Cursor[Any]], None]]]) -> None:
-    """Run each job in its connection's own transaction, at the same time; commit each; re-raise the first error."""
+def _in_parallel(
+    jobs: list[tuple[psycopg.Connection[Any], Callable[[psycopg.Cursor[Any]], None]]],
+    failed: threading.Event | None = None,
+) -> None:
+    """Run each job on its connection at the same time (a job may commit as it goes); commit each at its
+    end; on an error set `failed` (so the other jobs can stop waiting) and re-raise the first error."""
 
     def run(conn: psycopg.Connection[Any], job: Callable[[psycopg.Cursor[Any]], None]) -> None:
         try:
@@ -567,6 +606,8 @@ def _in_parallel(jobs: list[tuple[psycopg.Connection[Any], Callable[[psycopg.Cur
                 job(cur)
             conn.commit()
         except BaseException:
+            if failed is not None:
+                failed.set()
             conn.rollback()
             raise
 
