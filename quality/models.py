@@ -192,7 +192,9 @@ class RegraAlerta(models.Model):
     tipo_anomalia = models.CharField(max_length=20, choices=TipoAnomalia.choices, blank=True)
     oferta = models.CharField(max_length=10, blank=True, help_text="novo_lead: acl, arbitragem, backup ou gtd")
     email = models.BooleanField("por e-mail", default=True)
-    resumo_diario = models.BooleanField("resumo diário", default=False, help_text="um e-mail por dia em vez de um por evento")
+    resumo_diario = models.BooleanField(
+        "resumo diário", default=False, help_text="um e-mail por dia em vez de um por evento"
+    )
     ativa = models.BooleanField(default=True)
     criada_em = models.DateTimeField(auto_now_add=True)
     avaliada_em = models.DateTimeField("avaliada em", null=True, blank=True)
