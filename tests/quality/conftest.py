@@ -27,7 +27,7 @@ class _Handler:
     def __init__(self, caixa: Caixa) -> None:
         self.caixa = caixa
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
         message = message_from_bytes(envelope.content, policy=policy.default)
         assert isinstance(message, EmailMessage)
         self.caixa.mensagens.append(message)
