@@ -93,6 +93,7 @@ def bdgd_import_async(
     from celery import chain
 
     from leads.tasks import score_leads, views_refresh
+    from quality.tasks import quality_refresh
 
     from .tasks import bdgd_import_layer as layer_task
 
@@ -105,7 +106,10 @@ def bdgd_import_async(
             for camada in ordered
         ]
         workflow = chain(
-            *(layer_task.si(s.pk, force) for s in statuses), views_refresh.si(), score_leads.si(dist, year)
+            *(layer_task.si(s.pk, force) for s in statuses),
+            views_refresh.si(),
+            score_leads.si(dist, year),
+            quality_refresh.si(dist, year),
         )
         transaction.on_commit(workflow.apply_async)
     return statuses
@@ -118,9 +122,10 @@ def bdgd_import_catalog(*, ano: int, distribuidora: int | None = None, force: bo
     so the group spreads over all workers of all machines; the summaries refresh when all are done.
     Returns the queued item ids.
     """
-    from celery import chord
+    from celery import chain, chord
 
     from leads.tasks import views_refresh
+    from quality.tasks import quality_refresh
 
     from . import catalog
     from .tasks import bdgd_fetch_and_import
@@ -128,7 +133,9 @@ def bdgd_import_catalog(*, ano: int, distribuidora: int | None = None, force: bo
     items = catalog.catalog_list(distribuidora=distribuidora, ano=ano)
     items = [i for i in items if not i.extra]  # the year's regular release of each distributor
     if items:
-        chord(bdgd_fetch_and_import.si(i.item_id, force) for i in items)(views_refresh.si())
+        chord(bdgd_fetch_and_import.si(i.item_id, force) for i in items)(
+            chain(views_refresh.si(), quality_refresh.si())
+        )
     return [i.item_id for i in items]
 
 

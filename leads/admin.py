@@ -221,7 +221,8 @@ class LeadBrutoAdmin(ImportedDataAdmin):
     show_full_result_count = False
     list_per_page = 50
     readonly_fields = [
-        "uc_id", "series_mensais", "coordenada_final", "mapa_unidade", "scores_da_unidade", "created_at", "updated_at",
+        "uc_id", "series_mensais", "coordenada_final", "mapa_unidade", "scores_da_unidade", "anomalias_da_unidade",
+        "created_at", "updated_at",
     ]  # fmt: skip
     inlines = [EnrichmentLogInline]
     fieldsets = [
@@ -265,6 +266,7 @@ class LeadBrutoAdmin(ImportedDataAdmin):
             },
         ),
         ("Scores por oferta", {"fields": ["scores_da_unidade"]}),
+        ("Anomalias de consumo", {"fields": ["anomalias_da_unidade"]}),
         ("Séries mensais", {"fields": ["series_mensais"]}),
         (
             "Importação",
@@ -298,6 +300,18 @@ class LeadBrutoAdmin(ImportedDataAdmin):
         )  # fmt: skip
 
     @admin.display(description="scores")
+    @admin.display(description="anomalias")
+    def anomalias_da_unidade(self, obj: models.LeadBruto) -> str:
+        from quality.selectors import anomalias_da_unidade
+
+        found = anomalias_da_unidade(uc_id=obj.uc_id)
+        if not found:
+            return "nenhuma anomalia detectada"
+        rows = [(a["tipo_descricao"], a["severidade_descricao"], a["explicacao"]) for a in found]
+        body = format_html_join("", "<tr><td>{}</td><td><b>{}</b></td><td>{}</td></tr>", rows)
+        return format_html("<table><thead><tr><th>tipo</th><th>severidade</th><th>explicação</th></tr></thead>"
+                           "<tbody>{}</tbody></table>", body)  # fmt: skip
+
     def scores_da_unidade(self, obj: models.LeadBruto) -> str:
         score = models.LeadScore.objects.select_related("execucao").filter(uc_id=obj.uc_id).first()
         if score is None:

@@ -23,7 +23,7 @@ from django import forms
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, Point, Polygon
 from django.contrib.gis.measure import D
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet, TextChoices
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 
 from . import models
 
@@ -346,6 +346,11 @@ class LeadFilter(df.FilterSet):
         field_name="score_backup", lookup_expr="gte", help_text="score de backup mínimo (0–100)"
     )
     score_gtd_min = df.NumberFilter(field_name="score_gtd", lookup_expr="gte", help_text="score GTD mínimo (0–100)")
+    anomalia = MultiValueFilter(
+        method="filter_anomalia",
+        help_text="unidades com uma anomalia de consumo destes tipos (mes_atipico, queda_abrupta, acima_do_tipico, "
+        "bt_implausivel, energia_sem_demanda, demanda_sem_energia); vários: a,b",
+    )  # fmt: skip
     bbox = df.CharFilter(method="filter_bbox", help_text="lon_min,lat_min,lon_max,lat_max (SIRGAS 2000)")
     poligono = df.CharFilter(method="filter_polygon", help_text='Polygon GeoJSON, p. ex. {"type":"Polygon",...}')
     lat = df.NumberFilter(method="filter_noop", help_text="com lon e raio_m: centro de uma busca por raio")
@@ -364,6 +369,12 @@ class LeadFilter(df.FilterSet):
         for oferta in resolve(value, _choices(models.Oferta)()):
             condition |= Q(**{f"score_{oferta}__isnull": False})
         return queryset.filter(condition)
+
+    def filter_anomalia(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        from quality.models import Anomalia, TipoAnomalia
+
+        tipos = resolve(value, _codes(TipoAnomalia.values))
+        return queryset.filter(Exists(Anomalia.objects.filter(uc_id=OuterRef("uc_id"), tipo__in=tipos)))
 
     def filter_gd(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
         return queryset.filter(ceg_gd__isnull=not value)

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 from forecasting.api import views as forecasting_views
 from ingestion.api.views import ImportStatusViewSet, RefreshViewsViewSet, TaskStatusViewSet
 from leads.api import views
+from quality.api import views as quality_views
 
 router = DefaultRouter()
 router.register("leads", views.LeadViewSet, basename="lead")
@@ -20,6 +21,11 @@ router.register("exportacoes", views.ExportacaoViewSet, basename="exportacao")
 router.register("importacoes", ImportStatusViewSet, basename="importacao")
 router.register("atualizar-resumos", RefreshViewsViewSet, basename="atualizar-resumos")
 router.register("tarefas", TaskStatusViewSet, basename="tarefa")
+router.register("qualidade/indicadores", quality_views.IndicadorViewSet, basename="qualidade-indicador")
+router.register("qualidade/anomalias", quality_views.AnomaliaViewSet, basename="qualidade-anomalia")
+router.register("qualidade/regras", quality_views.RegraViewSet, basename="qualidade-regra")
+router.register("qualidade/eventos", quality_views.EventoViewSet, basename="qualidade-evento")
+router.register("qualidade/notificacoes", quality_views.NotificacaoViewSet, basename="qualidade-notificacao")
 router.register("previsoes", forecasting_views.PrevisaoViewSet, basename="previsao")
 router.register("modelos", forecasting_views.ModeloVersaoViewSet, basename="modelo")
 router.register("despacho", forecasting_views.DespachoViewSet, basename="despacho")

@@ -62,6 +62,27 @@ def env_secret(name: str, default: str | None = None) -> str | None:
     return os.environ.get(name, default)
 
 
+def email_from_url(url: str) -> dict[str, object]:
+    """Django's e-mail settings from `smtp://user:password@host:port` (`smtp+tls://` STARTTLS, `smtps://`
+    implicit TLS), or `console://` (mails printed), as EMAIL_URL gives them."""
+    parts = urlsplit(url)
+    if parts.scheme == "console":
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtp+tls", "smtps"}:
+        raise ImproperlyConfigured(
+            f"EMAIL_URL scheme {parts.scheme!r} is not smtp://, smtp+tls://, smtps:// or console://"
+        )
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or (465 if parts.scheme == "smtps" else 25),
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtps",
+    }
+
+
 def database_from_url(url: str) -> dict[str, object]:
     """Django DATABASES entry from `postgis://user:password@host:port/name?option=value`."""
     parts = urlsplit(url)
@@ -161,6 +182,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "youon.navigation.navegacao",
+                "quality.context_processors.notificacoes",
             ],
         },
     },
@@ -317,6 +339,15 @@ CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
     "bdgd-new-releases": {
         "task": "ingestion.tasks.bdgd_watch_releases",
         "schedule": crontab(day_of_week="mon", hour=4, minute=0),
+    },
+    # Quality: indicators, anomalies and alert rules nightly (after the summaries), the daily digest.
+    "quality-refresh-nightly": {
+        "task": "quality.tasks.quality_refresh",
+        "schedule": crontab(hour=3, minute=50),
+    },
+    "quality-digest-daily": {
+        "task": "quality.tasks.digest_send",
+        "schedule": crontab(hour=7, minute=0),
     },
     "bdgd-import-recovery": {
         "task": "ingestion.tasks.bdgd_import_recover",
@@ -477,6 +508,21 @@ CCEE_PLD_PACKAGE_URL = env_str(
 INMET_API_URL = env_str("INMET_API_URL", "https://apitempo.inmet.gov.br/estacao/{inicio}/{fim}/{estacao}")
 INMET_STATIONS = env_list("INMET_STATIONS", ["A701"])
 FORECAST_HTTP_TIMEOUT = env_int("FORECAST_HTTP_TIMEOUT", 120)
+
+# --- E-mail (alerts): EMAIL_URL smtp://user:password@host:port (smtp+tls://, smtps://) or console://;
+# without it, mails go to the console with DEBUG on and to an SMTP server on localhost:25 otherwise.
+_email = email_from_url(env_secret("EMAIL_URL") or ("console://" if DEBUG else "smtp://localhost:25"))
+EMAIL_BACKEND = str(_email["EMAIL_BACKEND"])
+EMAIL_HOST = str(_email.get("EMAIL_HOST", "localhost"))
+EMAIL_PORT = int(str(_email.get("EMAIL_PORT", 25)))
+EMAIL_HOST_USER = str(_email.get("EMAIL_HOST_USER", ""))
+EMAIL_HOST_PASSWORD = str(_email.get("EMAIL_HOST_PASSWORD", ""))
+EMAIL_USE_TLS = bool(_email.get("EMAIL_USE_TLS", False))
+EMAIL_USE_SSL = bool(_email.get("EMAIL_USE_SSL", False))
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "You.On Intelligence <alertas@localhost>")
+# The site's address in e-mails (links to the notifications page).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Content-Security-Policy (django-csp) on every response ---
 # Scripts, styles, fonts and data from this site only (Leaflet, the map code and the API docs are served

@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView, TokenVerifyView
 
 from forecasting.views import operacoes
+from quality.views import notificacoes, qualidade
 
 from .views import TokenObtainView, api_not_found, inicio
 
@@ -55,6 +56,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
     path("operacoes/", operacoes, name="operacoes"),
+    path("qualidade/", qualidade, name="qualidade"),
+    path("qualidade/notificacoes/", notificacoes, name="notificacoes"),
     path("contas/login/", auth_views.LoginView.as_view(), name="login"),
     path("contas/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include("youon.api_urls")),

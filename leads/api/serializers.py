@@ -144,6 +144,11 @@ class LeadDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 "scores": self._scores(detail.score),
             }
         )
+        from quality import selectors as quality
+
+        data["qualidade"] = quality.qualidade_da_unidade(uc_id=lead.uc_id, media_dic=lead.media_dic,
+                                                         media_fic=lead.media_fic)  # fmt: skip
+        data["anomalias"] = quality.anomalias_da_unidade(uc_id=lead.uc_id)
         return data
 
     @staticmethod

@@ -13,6 +13,7 @@ from ingestion.models import ImportStatus
 from ingestion.readers.hub import CatalogError
 from ingestion.tasks import import_recover
 from leads.services import score_refresh
+from quality.services import quality_refresh
 
 
 class Command(BaseCommand):
@@ -93,6 +94,11 @@ class Command(BaseCommand):
         if any(s.camada != "PONNOT" for s in changed):
             run = score_refresh(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
             self.stdout.write(f"  scores: {run.unidades:,} units in {run.duracao_s:.1f} s")
+            done = quality_refresh(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
+            self.stdout.write(
+                f"  quality: anomalies {done.anomalias}, {done.avaliacao.eventos} alert events, {done.emails} e-mails "
+                f"({done.duracao_s:.1f} s)"
+            )
 
     def _wait(self, statuses: list[ImportStatus]) -> list[ImportStatus]:
         """Until every layer ends: print each step of their history as it happens, and queue again the layers

@@ -1,0 +1,1 @@
+"""Pure rules of the quality app (no Django): anomaly detection."""
