@@ -410,6 +410,7 @@ SPECTACULAR_SETTINGS = {
         "StatusModeloEnum": "forecasting.models.StatusModelo",
         "SubsistemaEnum": "forecasting.optimisation.dispatch.SUBSISTEMAS",
         "SerieEnum": "forecasting.api.serializers.SERIES",
+        "TipoAnomaliaEnum": "quality.models.TipoAnomalia",
     },
 }
 

@@ -9,6 +9,7 @@ from django.db.models import Count, Max, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework.exceptions import AuthenticationFailed, Throttled
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -37,6 +38,7 @@ def inicio(request: HttpRequest) -> HttpResponse:
     return render(request, "inicio.html", {"numeros": numeros})
 
 
+@csrf_exempt  # it writes nothing; a PUT or DELETE to an unknown address gets the 404, not an HTML CSRF page
 def api_not_found(request: HttpRequest, path: str = "") -> JsonResponse:
     """Any /api/ address no route serves: JSON, also with DEBUG on (no HTML debug page for a client)."""
     return JsonResponse({"detail": f"endereço desconhecido na API: {request.path}"}, status=404)

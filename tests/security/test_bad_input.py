@@ -80,3 +80,15 @@ def test_an_out_of_range_code_in_the_admin_is_its_invalid_filter_page(db: None) 
     response = client.get("/admin/leads/leadbruto/?camada__exact=zzz")
     assert response.status_code == 302 and response["Location"].endswith("?e=1")
     assert client.get("/admin/leads/leadbruto/?camada__exact=UCBT").status_code == 200
+
+
+@pytest.mark.parametrize("method", ["delete", "put", "patch", "post"])
+def test_a_write_to_an_unknown_api_address_is_a_json_404_not_a_csrf_page(analyst: APIClient, method: str) -> None:
+    """A token client sends no CSRF cookie: the catch-all must answer the 404 itself (an id the router's
+    pattern refuses, such as one with a dot, reached it and got Django's HTML CSRF page)."""
+    client = APIClient(enforce_csrf_checks=True)  # as a WSGI server does
+    client.credentials(**analyst._credentials)  # the analyst's token
+    response = getattr(client, method)("/api/v1/qualidade/regras/-9.5e-266/")
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert "endereço desconhecido" in response.json()["detail"]
