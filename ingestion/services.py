@@ -544,17 +544,14 @@ def _build(
         while not keyed.wait(0.2):
             if failed.is_set():
                 return  # the other connection failed: its error is the one raised
-        started, built = time.monotonic(), 0
-        while not failed.is_set():
-            try:
-                statement = indexes.get_nowait()
-            except queue.Empty:
-                break
-            cur.execute(statement)
-            cur.connection.commit()
-            built += 1
-        clock.laps[f"indices_unidades_{name}"] = round(time.monotonic() - started, 3)
-        clock.laps[f"indices_unidades_{name}_n"] = built
+        with clock.span(f"indices_unidades_{name}"):
+            while not failed.is_set():
+                try:
+                    statement = indexes.get_nowait()
+                except queue.Empty:
+                    break
+                cur.execute(statement)
+                cur.connection.commit()
 
     def units(cur: psycopg.Cursor[Any]) -> None:
         new_units = layer.new(partitions.UNITS)

@@ -9,6 +9,7 @@ domain tables (see migrations/sql/).
 from __future__ import annotations
 
 import uuid
+from typing import Self
 
 from django.conf import settings
 from django.contrib.gis.db import models
@@ -828,7 +829,24 @@ class JanelaPonta(models.Model):
         return f"{self.distribuidora_id}: {self.inicio:%H:%M}–{self.fim:%H:%M}"
 
 
-class ParametrosScore(models.Model):
+class ParametrosUnicos(models.Model):
+    """Parameters kept in one row (pk 1), edited in the admin."""
+
+    atualizado_em = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return str(self._meta.verbose_name)
+
+    @classmethod
+    def atual(cls) -> Self:
+        """The row in use (created with the defaults the first time)."""
+        return cls._default_manager.get_or_create(pk=1)[0]
+
+
+class ParametrosScore(ParametrosUnicos):
     """The scoring parameters, one row, edited in the admin; each field's default is the spec's.
 
     A change is recorded with the scores it produced (their detail carries the parameters used)."""
@@ -856,20 +874,11 @@ class ParametrosScore(models.Model):
     tarifa_fora_ponta = models.FloatField("tarifa padrão fora da ponta, TUSD+TE (R$/MWh)", default=480.0)
     te_ponta = models.FloatField("TE padrão na ponta (R$/MWh)", default=450.0)
     te_fora_ponta = models.FloatField("TE padrão fora da ponta (R$/MWh)", default=280.0)
-    atualizado_em = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = table("parametros_score")
         verbose_name = "parâmetros de pontuação"
         verbose_name_plural = "parâmetros de pontuação"
-
-    def __str__(self) -> str:
-        return "parâmetros de pontuação"
-
-    @classmethod
-    def atual(cls) -> ParametrosScore:
-        """The row in use (created with the defaults the first time)."""
-        return cls.objects.get_or_create(pk=1)[0]
 
 
 class Oferta(models.TextChoices):

@@ -12,10 +12,10 @@ from django.contrib.gis.db import models
 from django.db.models import Q
 
 from leads.fields import EnumField
-from leads.models import Camada, LeadBruto, LeadUnidade, table
+from leads.models import Camada, LeadBruto, LeadUnidade, ParametrosUnicos, table
 
 
-class ParametrosQualidade(models.Model):
+class ParametrosQualidade(ParametrosUnicos):
     """The thresholds a unit is compared with where no regulatory limit of its set is imported: one row,
     edited in the admin (the indicators are computed again at the next refresh)."""
 
@@ -23,19 +23,11 @@ class ParametrosQualidade(models.Model):
     limiar_fic_mensal = models.FloatField("limiar de FIC mensal (interrupções)", default=3.0)
     limiar_dic_anual_h = models.FloatField("limiar de DIC anual (h)", default=16.0)
     limiar_fic_anual = models.FloatField("limiar de FIC anual (interrupções)", default=10.0)
-    atualizado_em = models.DateTimeField(auto_now=True)
 
     class Meta:
         db_table = table("parametros_qualidade")
         verbose_name = "parâmetros de qualidade"
         verbose_name_plural = "parâmetros de qualidade"
-
-    def __str__(self) -> str:
-        return "parâmetros de qualidade"
-
-    @classmethod
-    def atual(cls) -> ParametrosQualidade:
-        return cls.objects.get_or_create(pk=1)[0]
 
 
 class Indicador(models.TextChoices):
