@@ -357,6 +357,29 @@ def _lead_statements(which: str) -> list[str]:
     return out
 
 
+def rule_save(*, data: dict[str, Any], dono_id: int | None = None, regra: RegraAlerta | None = None) -> RegraAlerta:
+    """Create a rule for `dono_id` (or change `regra`) from validated fields, then evaluate it at once: what
+    it finds now is told now, not at the next import. Runs in one transaction: a rule that fails to
+    evaluate is not kept."""
+    with transaction.atomic():
+        if regra is None:
+            if dono_id is None:
+                raise ValueError("a new rule needs its owner (dono_id)")
+            regra = RegraAlerta.objects.create(dono_id=dono_id, **data)
+        else:
+            for name, value in data.items():
+                setattr(regra, name, value)
+            regra.save()
+        rules_evaluate(regra_ids=[regra.pk])
+    regra.refresh_from_db()
+    return regra
+
+
+def rule_delete(*, regra: RegraAlerta) -> None:
+    """Delete a rule with its events and notifications."""
+    regra.delete()
+
+
 # --- Notifications -------------------------------------------------------------------------------------
 
 

@@ -8,12 +8,11 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from . import selectors, services
-from .models import EventoAlerta, IndicadorQualidade, Metrica, Notificacao, RegraAlerta, TipoAnomalia, TipoRegiao
+from .models import EventoAlerta, IndicadorQualidade, Metrica, Notificacao, TipoAnomalia, TipoRegiao
 
 BAR_WIDTH, BAR_HEIGHT = 960, 220
 MESES = ("jan", "fev", "mar", "abr", "mai", "jun", "jul", "ago", "set", "out", "nov", "dez")
@@ -74,9 +73,7 @@ def qualidade(request: HttpRequest) -> HttpResponse:
     user_id = _user_id(request)
     form = RegraForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        with transaction.atomic():
-            regra = RegraAlerta.objects.create(dono_id=user_id, **form.cleaned_data)
-            services.rules_evaluate(regra_ids=[regra.pk])
+        regra = services.rule_save(data=form.cleaned_data, dono_id=user_id)
         messages.success(request, f"Regra “{regra.nome}” criada e avaliada.")
         return redirect("qualidade")
     anos = list(IndicadorQualidade.objects.filter(mes=0).order_by("-ano").values_list("ano", flat=True).distinct())

@@ -366,6 +366,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
     "DEFAULT_SCHEMA_CLASS": "youon.lib.schema.AutoSchema",
+    "EXCEPTION_HANDLER": "youon.lib.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         # Per client address behind the trusted proxies, counted in the cache (Redis) by all workers.
         "youon.lib.throttling.AnonThrottle",

@@ -121,7 +121,13 @@ class RegraViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
         return selectors.regras_do_usuario(user_id=_user_id(self.request))
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.save(dono_id=_user_id(self.request))
+        serializer.instance = services.rule_save(data=serializer.validated_data, dono_id=_user_id(self.request))
+
+    def perform_update(self, serializer: Any) -> None:
+        serializer.instance = services.rule_save(data=serializer.validated_data, regra=serializer.instance)
+
+    def perform_destroy(self, instance: RegraAlerta) -> None:
+        services.rule_delete(regra=instance)
 
 
 class EventoViewSet(viewsets.ReadOnlyModelViewSet):  # type: ignore[type-arg]

@@ -116,14 +116,14 @@ def test_rules_events_and_notifications_are_their_owners_only() -> None:
     owner, other = token_client("dona"), token_client("outro")
     body = {"nome": "RS", "tipo_regiao": "uf", "regiao": "rs", "metrica": "dic_medio_anual", "limiar": 1.0}
     created = owner.post("/api/v1/qualidade/regras/", body, format="json")
-    assert created.status_code == 201 and created.json()["regiao"] == "RS"
+    assert created.status_code == 201 and created.json()["regiao"] == "RS" and created.json()["avaliada_em"]
     rule_id = created.json()["id"]
-    services.rules_evaluate()
-    note = Notificacao.objects.get()
+    note = Notificacao.objects.get()  # evaluated when created: RS passes 1 h in the year
     for url in (f"/api/v1/qualidade/regras/{rule_id}/", f"/api/v1/qualidade/notificacoes/{note.pk}/",
                 f"/api/v1/qualidade/eventos/{note.evento_id}/"):  # fmt: skip
         assert owner.get(url).status_code == 200
-        assert other.get(url).status_code == 404
+        refused = other.get(url)
+        assert refused.status_code == 404 and refused.json() == {"detail": "Não encontrado."}  # no model named
     assert other.patch(f"/api/v1/qualidade/regras/{rule_id}/", {"limiar": 99}, format="json").status_code == 404
     assert other.delete(f"/api/v1/qualidade/regras/{rule_id}/").status_code == 404
     assert other.post("/api/v1/qualidade/notificacoes/marcar-lidas/", {}, format="json").json() == {"marcadas": 0}
