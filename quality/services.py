@@ -35,7 +35,11 @@ def indicators_refresh(*, concurrently: bool = True) -> None:
 
     CONCURRENTLY: readers keep the previous rows until the new ones are in. Idempotent."""
     mode = "CONCURRENTLY " if concurrently else ""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Millions of monthly rows joined to their units and counted: the planner misjudges how many
+        # rows the join makes (a partitioned key it cannot see through) and sorts or loops over them;
+        # hashing is 2-5x faster at 10^6 units (docs/benchmarks.md). For this statement only.
+        cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_sort = off; SET LOCAL jit = off")
         cursor.execute(f"REFRESH MATERIALIZED VIEW {mode}intel_lead.indicador_qualidade")
 
 
@@ -190,8 +194,8 @@ def rules_evaluate(*, regra_ids: list[int] | None = None) -> Avaliacao:
     record each event a rule finds once (unique per rule and event key) and a notification for its owner.
 
     Set-based, one statement per metric and region kind. Idempotent: a second run finds the same events
-    and records nothing. One run at a time (advisory lock). A new-lead rule's first evaluation records the
-    units already above its score silently: only units that pass it later are notified."""
+    and records nothing. One run at a time (advisory lock). A new-lead rule tells of units registered after
+    the rule was created (lead_unidade.registrada_em), not of those already there."""
     started = time.monotonic()
     which = "AND r.id = ANY(%(ids)s)" if regra_ids is not None else ""
     params: dict[str, Any] = {"ids": regra_ids}
@@ -347,9 +351,10 @@ def _lead_statements(which: str) -> list[str]:
                    'A unidade ' || l.cod_id || ' (' || l.camada || ', ' || coalesce(m.nome || '/' || m.uf, '?')
                    || ') tem score ' || {score} || coalesce(' para ' || nullif(r.oferta, ''), ' na melhor oferta')
                    || ', acima de ' || {_num("r.limiar")} || ' (regra "' || r.nome || '").',
-                   {score}, s.uc_id, r.avaliada_em IS NULL, now()
+                   {score}, s.uc_id, false, now()
             FROM quality_regra_alerta r
-            JOIN intel_lead.lead_score s ON {score} >= r.limiar
+            JOIN intel_lead.lead_unidade n ON n.registrada_em > r.criada_em
+            JOIN intel_lead.lead_score s ON s.uc_id = n.uc_id AND {score} >= r.limiar
             JOIN intel_lead.lead_bruto l ON l.uc_id = s.uc_id AND l.distribuidora_id = s.distribuidora_id
                  AND l.ano = s.ano AND l.camada = s.camada
             LEFT JOIN intel_lead.municipio m ON m.cod_ibge = l.municipio_id
