@@ -54,8 +54,8 @@ def regions(ano: int) -> dict[str, list[str]]:
 
 
 def make_rules(user: object, count: int, ano: int) -> int:
-    """`count` rules over the layer's regions: region metrics (60 %), polygons (10 %), anomalies (20 %),
-    new leads (10 %); thresholds drawn so that some fire and some do not."""
+    """`count` rules over the layer's regions: region metrics (60 %), polygons (10 %), anomalies of a
+    municipality (20 %), new leads (10 %); thresholds drawn so that some fire and some do not."""
     from django.contrib.gis.geos import MultiPolygon, Polygon
 
     from quality.models import RegraAlerta, TipoAnomalia
@@ -79,8 +79,9 @@ def make_rules(user: object, count: int, ano: int) -> int:
             rows.append(RegraAlerta(tipo_regiao="poligono", poligono=box, metrica=rng.choice(region_metrics),
                                     limiar=rng.uniform(0.5, 20), **common))  # fmt: skip
         elif kind < 9:
-            rows.append(RegraAlerta(tipo_regiao=rng.choice(["uf", "municipio"]), regiao="", metrica="anomalia",
-                                    tipo_anomalia=rng.choice(TipoAnomalia.values), limiar=rng.choice([1, 2, 3]),
+            # A manager watches a municipality for the stronger anomalies (a whole UF's would be thousands).
+            rows.append(RegraAlerta(tipo_regiao="municipio", regiao="", metrica="anomalia",
+                                    tipo_anomalia=rng.choice(TipoAnomalia.values), limiar=rng.choice([2, 3]),
                                     **common))  # fmt: skip
             rows[-1].regiao = rng.choice(found[rows[-1].tipo_regiao])
         else:

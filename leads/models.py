@@ -566,6 +566,8 @@ class LeadUnidade(models.Model):
     distribuidora_id = models.IntegerField()
     ano = models.SmallIntegerField()
     camada = EnumField(max_length=6, choices=Camada.choices, enum_type="camada_enum")
+    # When the unit first appeared (kept across its layer's re-imports): what a "new unit" alert compares.
+    registrada_em = models.DateTimeField("registrada em", db_default=Now())
 
     class Meta:
         db_table = table("lead_unidade")
