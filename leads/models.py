@@ -630,6 +630,14 @@ class LeadIdentidade(models.Model):
     margem = models.FloatField("margem (bits)", null=True, blank=True, help_text="sobre o segundo colocado")
     candidatos = models.JSONField(default=list, db_default=[], blank=True)
     release = models.DateField("versão do cadastro CNPJ", null=True, blank=True)
+    # The company as the register (or the exact route) names it, copied at each rebuild: lists filter and
+    # export on them without reading the register, and they stay what the decision saw.
+    razao_social = models.CharField("razão social", max_length=200, null=True, blank=True)
+    nome_fantasia = models.CharField(max_length=200, null=True, blank=True)
+    porte = models.SmallIntegerField(
+        null=True, blank=True, choices=[(0, "não informado"), (1, "microempresa"), (3, "pequeno porte"), (5, "demais")]
+    )
+    mei = models.BooleanField("MEI", null=True, blank=True)
     revisao = models.CharField("revisão", max_length=10, choices=Revisao.choices, null=True, blank=True)
     # No database constraint: intel_lead tables do not reference the application's users (a user's removal
     # clears it through the ORM).

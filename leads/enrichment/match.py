@@ -466,6 +466,7 @@ class DecisaoCcee:
             "versao": VERSAO,
             "motivo": self.motivo,
             "cnpj": self.cnpj,
+            "nome": next((c.nome for c in self.candidatos if c.cnpj == self.cnpj), None) if self.cnpj else None,
             "data_migracao": self.data_migracao.isoformat() if self.data_migracao else None,
             "n_candidatos": len(self.candidatos),
             "candidatos": [

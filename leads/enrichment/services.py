@@ -456,29 +456,47 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
 # the probabilistic match), then a partial, then a failure (kept for its candidates and reason).
 _IDENTITIES = """
     INSERT INTO intel_lead.lead_identidade (uc_id, distribuidora_id, ano, cnpj, cnpj_basico, metodo, resultado, motivo,
-                                            probabilidade, margem, candidatos, release, atualizado_em)
-    SELECT DISTINCT ON (x.uc_id) x.uc_id, x.distribuidora_id, x.ano,
-           CASE WHEN x.resultado = 'success' THEN x.detalhes->>'cnpj' END,
-           coalesce(x.detalhes->>'cnpj_basico',
-                    CASE WHEN x.resultado = 'success' THEN left(x.detalhes->>'cnpj', 8) END),
-           CASE x.etapa WHEN 'cnpj' THEN 'probabilistico' ELSE x.etapa END, x.resultado,
-           coalesce(x.detalhes->>'motivo', ''), (x.detalhes->>'probabilidade')::float, (x.detalhes->>'margem')::float,
-           coalesce(x.detalhes->'candidatos', '[]'::jsonb), (x.detalhes->>'release')::date, now()
-    FROM (SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, g.detalhes, u.distribuidora_id, u.ano
-          FROM intel_lead.lead_enrichment_log g JOIN intel_lead.lead_unidade u ON u.uc_id = g.uc_id
-          WHERE g.etapa IN ('gd', 'ccee', 'cnpj') {scope}
-          ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC) x
-    ORDER BY x.uc_id, CASE x.resultado WHEN 'success' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END,
-             CASE x.etapa WHEN 'gd' THEN 0 WHEN 'ccee' THEN 1 ELSE 2 END
+                                            probabilidade, margem, candidatos, release, razao_social, nome_fantasia,
+                                            porte, mei, atualizado_em)
+    SELECT y.uc_id, y.distribuidora_id, y.ano, y.cnpj, y.cnpj_basico, y.metodo, y.resultado, y.motivo, y.probabilidade,
+           y.margem, y.candidatos, y.release, coalesce(emp.razao_social, y.nome_rota), est.nome_fantasia, emp.porte,
+           CASE WHEN s.cnpj_basico IS NOT NULL THEN s.opcao_mei::text IN ('S', 's', 'true') END, now()
+    FROM (
+        SELECT DISTINCT ON (x.uc_id) x.uc_id, x.distribuidora_id, x.ano,
+               CASE WHEN x.resultado = 'success' THEN x.cnpj END AS cnpj,
+               coalesce(x.detalhes->>'cnpj_basico', CASE WHEN x.resultado = 'success' THEN left(x.cnpj, 8) END)
+                   AS cnpj_basico,
+               CASE x.etapa WHEN 'cnpj' THEN 'probabilistico' ELSE x.etapa END AS metodo, x.resultado,
+               coalesce(x.detalhes->>'motivo', '') AS motivo, (x.detalhes->>'probabilidade')::float AS probabilidade,
+               (x.detalhes->>'margem')::float AS margem, coalesce(x.detalhes->'candidatos', '[]'::jsonb) AS candidatos,
+               (x.detalhes->>'release')::date AS release,
+               CASE WHEN x.resultado = 'success' THEN coalesce(x.detalhes->>'titular', x.detalhes->>'nome') END
+                   AS nome_rota
+        -- The steps' own rows (their details name the method), with a well-formed CNPJ.
+        FROM (SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, g.detalhes, u.distribuidora_id,
+                     u.ano, substring(g.detalhes->>'cnpj' FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj
+              FROM intel_lead.lead_enrichment_log g JOIN intel_lead.lead_unidade u ON u.uc_id = g.uc_id
+              WHERE g.etapa IN ('gd', 'ccee', 'cnpj') AND g.detalhes ? 'metodo' {scope}
+              ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC) x
+        ORDER BY x.uc_id, CASE x.resultado WHEN 'success' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END,
+                 CASE x.etapa WHEN 'gd' THEN 0 WHEN 'ccee' THEN 1 ELSE 2 END
+    ) y
+    LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = y.cnpj_basico
+    LEFT JOIN intel_lead.cnpj_estabelecimento est ON est.cnpj = y.cnpj
+    LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = y.cnpj_basico
     ON CONFLICT (uc_id) DO UPDATE SET
         cnpj = EXCLUDED.cnpj, cnpj_basico = EXCLUDED.cnpj_basico, metodo = EXCLUDED.metodo,
         resultado = EXCLUDED.resultado, motivo = EXCLUDED.motivo, probabilidade = EXCLUDED.probabilidade,
-        margem = EXCLUDED.margem, candidatos = EXCLUDED.candidatos, release = EXCLUDED.release, atualizado_em = now()
+        margem = EXCLUDED.margem, candidatos = EXCLUDED.candidatos, release = EXCLUDED.release,
+        razao_social = EXCLUDED.razao_social, nome_fantasia = EXCLUDED.nome_fantasia, porte = EXCLUDED.porte,
+        mei = EXCLUDED.mei, atualizado_em = now()
     WHERE lead_identidade.revisao IS NULL
       AND (lead_identidade.cnpj, lead_identidade.cnpj_basico, lead_identidade.metodo, lead_identidade.resultado::text,
-           lead_identidade.motivo, lead_identidade.candidatos, lead_identidade.release)
+           lead_identidade.motivo, lead_identidade.candidatos, lead_identidade.release, lead_identidade.razao_social,
+           lead_identidade.nome_fantasia, lead_identidade.porte, lead_identidade.mei)
           IS DISTINCT FROM (EXCLUDED.cnpj, EXCLUDED.cnpj_basico, EXCLUDED.metodo, EXCLUDED.resultado::text,
-                            EXCLUDED.motivo, EXCLUDED.candidatos, EXCLUDED.release)"""
+                            EXCLUDED.motivo, EXCLUDED.candidatos, EXCLUDED.release, EXCLUDED.razao_social,
+                            EXCLUDED.nome_fantasia, EXCLUDED.porte, EXCLUDED.mei)"""
 
 
 def _identities_rebuild(distribuidora: int | None, ano: int | None) -> int:

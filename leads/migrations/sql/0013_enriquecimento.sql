@@ -6,6 +6,8 @@
 -- * else the identity steps (ccee, gd, cnpj): one success is enough (any route that names the company),
 --   else partial if one is partial, else failed;
 -- * else (a unit no identity step applies to) the other steps' worst result, as before.
+-- The company's names, porte and MEI option come from lead_identidade (copied from the register when the
+-- identity is rebuilt), so the view does not read the register's tables, which each release replaces.
 
 ALTER TABLE intel_lead.lead_identidade ADD CONSTRAINT lead_identidade_uc_fk FOREIGN KEY (uc_id)
     REFERENCES intel_lead.lead_unidade (uc_id) ON DELETE CASCADE;
@@ -79,10 +81,10 @@ SELECT l.uc_id,
        ide.resultado AS identidade_resultado,
        ide.metodo AS identidade_metodo,
        ide.probabilidade AS identidade_probabilidade,
-       emp.razao_social,
-       est.nome_fantasia,
-       emp.porte,
-       CASE WHEN sim.cnpj_basico IS NOT NULL THEN sim.opcao_mei::text IN ('S', 's', 'true') END AS mei,
+       ide.razao_social,
+       ide.nome_fantasia,
+       ide.porte,
+       ide.mei,
        m.populacao_2022 AS populacao,
        m.pib_per_capita_2022 AS pib_per_capita,
        m.idhm_2010 AS idhm
@@ -115,9 +117,12 @@ LEFT JOIN intel_lead.lead_mercado_livre ml ON ml.uc_id = l.uc_id
 LEFT JOIN (SELECT li.uc_id, li.resultado, li.metodo, li.probabilidade,
                   CASE WHEN li.revisao = 'rejeitada' THEN NULL
                        WHEN li.resultado = 'success' OR li.revisao = 'confirmada' THEN li.cnpj END AS cnpj,
-                  CASE WHEN li.revisao = 'rejeitada' THEN NULL ELSE li.cnpj_basico END AS cnpj_basico
+                  CASE WHEN li.revisao = 'rejeitada' THEN NULL ELSE li.cnpj_basico END AS cnpj_basico,
+                  CASE WHEN li.revisao = 'rejeitada' THEN NULL ELSE li.razao_social END AS razao_social,
+                  CASE WHEN li.revisao = 'rejeitada' THEN NULL
+                       WHEN li.resultado = 'success' OR li.revisao = 'confirmada' THEN li.nome_fantasia END
+                      AS nome_fantasia,
+                  CASE WHEN li.revisao = 'rejeitada' THEN NULL ELSE li.porte END AS porte,
+                  CASE WHEN li.revisao = 'rejeitada' THEN NULL ELSE li.mei END AS mei
            FROM intel_lead.lead_identidade li) ide ON ide.uc_id = l.uc_id
-LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = ide.cnpj_basico
-LEFT JOIN intel_lead.cnpj_estabelecimento est ON est.cnpj = ide.cnpj
-LEFT JOIN intel_lead.cnpj_simples sim ON sim.cnpj_basico = ide.cnpj_basico
 LEFT JOIN intel_lead.lead_com_coordenadas co ON co.uc_id = l.uc_id;
