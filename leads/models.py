@@ -1143,3 +1143,13 @@ class LeadScore(models.Model):
         from . import scoring
 
         return {name: getattr(self, name) for name in scoring.DETALHE}
+
+
+# The registers' models live in a module of their own; re-exported so `leads.models` stays the one place.
+from .cadastros import CceeCarga as CceeCarga  # noqa: E402
+from .cadastros import CnpjEmpresa as CnpjEmpresa  # noqa: E402
+from .cadastros import CnpjEstabelecimento as CnpjEstabelecimento  # noqa: E402
+from .cadastros import CnpjRelease as CnpjRelease  # noqa: E402
+from .cadastros import CnpjSimples as CnpjSimples  # noqa: E402
+from .cadastros import GdEmpreendimento as GdEmpreendimento  # noqa: E402
+from .cadastros import StatusRelease as StatusRelease  # noqa: E402
