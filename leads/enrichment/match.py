@@ -88,7 +88,8 @@ class Candidato:
     """An active establishment blocked for a unit, with what the register says about it.
 
     `cnae_freq` is the share of all active establishments whose primary CNAE is this one (the u-value of
-    a subclass agreement); `cep_n` how many establishments share its CEP; `distancia_m` from the unit's
+    a subclass agreement); `cep_n` how many establishments share its CEP and `cep_share` which share of its
+    municipality's they are (the u-value of a CEP agreement, when measured); `distancia_m` from the unit's
     point to the establishment's known location, whose precision is `precisao_m`."""
 
     cnpj: str
@@ -101,6 +102,7 @@ class Candidato:
     data_inicio: date | None = None
     cnae_freq: float | None = None
     cep_n: int | None = None
+    cep_share: float | None = None
     distancia_m: float | None = None
     precisao_m: float | None = None
 
@@ -240,7 +242,8 @@ def score_cep(unit: str | None, cand: Candidato, params: Parametros) -> tuple[st
     if unit == cand.cep:
         if cep_generico(unit, cand.cep_n, params):
             return "generico", 0.0
-        return "exato", _bits(0.70, params.u_cep)
+        u = min(max(cand.cep_share if cand.cep_share is not None else params.u_cep, 1e-4), 0.5)
+        return "exato", _bits(0.70, u)
     if unit[:5] == cand.cep[:5]:
         return "prefixo", _bits(0.20, 0.10)
     return "diferente", _bits(0.10, 0.90)

@@ -42,6 +42,8 @@ ETAPAS = ("municipio", "ccee", "gd", "cnpj")
 ETAPAS_IDENTIDADE = ("ccee", "gd", "cnpj")
 ENRICH_LOCK = 0xE1C4  # advisory lock of an enrichment run over a layer (with the distributor as second key)
 MAX_CANDIDATOS_MUNICIPIO = 50  # subclass candidates of a municipality kept per unit (same CEP first)
+# A municipality with fewer establishments gives no CEP share worth using (the matcher's default instead).
+MIN_ESTABELECIMENTOS_TF = 1000
 
 # The layer's units, with what every step reads: `scope` narrows to a distributor and/or year.
 _UNITS = """
@@ -206,14 +208,14 @@ _GD = """
            CASE WHEN g.cod_empreendimento IS NULL THEN 'failed'
                 WHEN length(g.doc) <> 14 THEN 'failed'
                 WHEN g.municipio_ibge IS NOT NULL AND u.municipio_id IS NOT NULL
-                     AND g.municipio_ibge::text <> u.municipio_id THEN 'failed'
+                     AND g.municipio_ibge <> u.municipio_id THEN 'failed'
                 ELSE 'success' END AS resultado,
            jsonb_strip_nulls(jsonb_build_object(
                'metodo', 'gd', 'ceg', u.ceg_gd,
                'motivo', CASE WHEN g.cod_empreendimento IS NULL THEN 'gd_nao_encontrada'
                               WHEN length(g.doc) <> 14 THEN 'titular_pessoa_fisica'
                               WHEN g.municipio_ibge IS NOT NULL AND u.municipio_id IS NOT NULL
-                                   AND g.municipio_ibge::text <> u.municipio_id THEN 'municipio_diverge' END,
+                                   AND g.municipio_ibge <> u.municipio_id THEN 'municipio_diverge' END,
                -- A company's CNPJ and name only: a natural person's CPF and name are not copied.
                'cnpj', CASE WHEN length(g.doc) = 14 THEN g.doc END,
                'titular', CASE WHEN length(g.doc) = 14 THEN g.titular END,
@@ -239,7 +241,8 @@ def _step_gd(distribuidora: int | None, ano: int | None) -> dict[str, Any]:
 _CCEE_LOADS = """
     SELECT c.municipio_ibge, c.cnpj, c.ramo_atividade, c.capacidade_mw, c.data_migracao, c.nome_empresarial
     FROM intel_lead.ccee_carga c
-    WHERE c.mes_referencia = (SELECT max(mes_referencia) FROM intel_lead.ccee_carga) AND c.municipio_ibge = ANY(%s)"""
+    WHERE c.mes_referencia = (SELECT max(mes_referencia) FROM intel_lead.ccee_carga) AND c.municipio_ibge = ANY(%s)
+      AND c.cnpj IS NOT NULL"""
 
 
 def _step_ccee(distribuidora: int | None, ano: int | None) -> dict[str, Any]:
@@ -255,16 +258,16 @@ def _step_ccee(distribuidora: int | None, ano: int | None) -> dict[str, Any]:
         units = cursor.fetchall()
         cursor.execute("SELECT max(mes_referencia)::text FROM intel_lead.ccee_carga")
         referencia = cursor.fetchone()[0]
-        municipios = sorted({int(m) for _, m, *_ in units if m})
+        municipios = sorted({m for _, m, *_ in units if m})
         cursor.execute(_CCEE_LOADS, [municipios])
-        loads: dict[int, list[match.Carga]] = defaultdict(list)
+        loads: dict[str, list[match.Carga]] = defaultdict(list)
         for mun, cnpj, ramo, mw, migrated, nome in cursor.fetchall():
             kw = None if mw is None else float(mw) * 1000
-            loads[int(mun)].append(match.Carga(cnpj.strip(), ramo, kw, migrated, nome))
-    by_mun: dict[int | None, list[match.UnidadeGrupoA]] = defaultdict(list)
+            loads[mun].append(match.Carga(cnpj.strip(), ramo or None, kw, migrated, nome or None))
+    by_mun: dict[str | None, list[match.UnidadeGrupoA]] = defaultdict(list)
     for uc_id, mun, cnae, kw, livre in units:
         unit = match.UnidadeGrupoA(uc_id, cnae or None, None if kw is None else float(kw), bool(livre))
-        by_mun[int(mun) if mun else None].append(unit)
+        by_mun[mun or None].append(unit)
     decisions = [d for mun, group in by_mun.items() for d in match.decide_ccee(group, loads[mun] if mun else [])]
     rows = [(d.uc_id, "ccee", d.resultado, {**d.as_json(), "referencia": referencia}) for d in decisions]
     written = _log_copy(rows)
@@ -310,7 +313,7 @@ def _free_market_rebuild(distribuidora: int | None, ano: int | None) -> int:
 # Units to match: of a PJ class or with a CNAE, not reviewed, not named by an exact route (the latest
 # gd or ccee row a success).
 _CNPJ_UNITS = """
-    SELECT u.uc_id, u.municipio_id::int AS mun, nullif(u.cnae7, '') AS cnae7,
+    SELECT u.uc_id, u.municipio_id AS mun, nullif(u.cnae7, '') AS cnae7,
            CASE WHEN length(u.cep) = 7 THEN '0' || u.cep WHEN length(u.cep) = 8 AND u.cep <> '00000000' THEN u.cep END
                AS cep8,
            u.bairro, u.demanda_kw, u.ano
@@ -339,9 +342,10 @@ _BLOCKS = """
         LIMIT {limit}) x"""
 
 _CANDIDATES = """
-    SELECT b.uc_id, e.cnpj, e.cnae_principal, e.cnae_secundarias, e.cep, e.bairro, e.municipio_ibge, e.data_inicio,
+    SELECT b.uc_id, e.cnpj, e.cnae_principal, e.cnae_secundarias, e.cep, nullif(e.bairro, ''), e.municipio_ibge,
+           e.data_inicio,
            emp.porte, CASE WHEN s.cnpj_basico IS NOT NULL THEN s.opcao_mei::text IN ('S', 's', 'true') END AS mei,
-           e.nome_fantasia, emp.razao_social
+           nullif(e.nome_fantasia, ''), emp.razao_social
     FROM enr_bloco b
     JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = b.cnpj
     LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = e.cnpj_basico
@@ -358,10 +362,11 @@ def active_release() -> date | None:
 
 
 def _frequencies(
-    cursor: Any, cnaes: list[str], ceps: list[tuple[int, str]]
-) -> tuple[dict[str, float], dict[tuple[int, str], int]]:
-    """Share of active establishments per primary subclass (the u-value of a subclass agreement) and the
-    number of establishments per (municipality, CEP) of the candidates (a CEP hundreds share is generic)."""
+    cursor: Any, cnaes: list[str], ceps: list[tuple[str, str]]
+) -> tuple[dict[str, float], dict[tuple[str, str], int], dict[str, int]]:
+    """Share of active establishments per primary subclass (the u-value of a subclass agreement), the
+    number of establishments per (municipality, CEP) of the candidates (a CEP hundreds share is generic)
+    and per municipality (the u-value of a CEP agreement, where the municipality has enough of them)."""
     cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'intel_lead.cnpj_estabelecimento'::regclass")
     total = int(cursor.fetchone()[0])
     if total < 1_000_000:  # never analysed, or small enough to count
@@ -373,16 +378,33 @@ def _frequencies(
         [cnaes],
     )
     freq = {c: n / max(total, 1) for c, n in cursor.fetchall()}
-    per_cep: dict[tuple[int, str], int] = {}
+    per_cep: dict[tuple[str, str], int] = {}
+    per_mun: dict[str, int] = {}
     if ceps:
         cursor.execute(
             "SELECT e.municipio_ibge, e.cep, count(*) FROM intel_lead.cnpj_estabelecimento e "
-            "JOIN unnest(%s::int[], %s::text[]) AS k(mun, cep) ON e.municipio_ibge = k.mun AND e.cep = k.cep "
+            "JOIN unnest(%s::text[], %s::text[]) AS k(mun, cep) ON e.municipio_ibge = k.mun AND e.cep = k.cep "
             "GROUP BY 1, 2",
             [[m for m, _ in ceps], [c for _, c in ceps]],
         )
-        per_cep = {(int(m), c): int(n) for m, c, n in cursor.fetchall()}
-    return freq, per_cep
+        per_cep = {(m, c.strip()): int(n) for m, c, n in cursor.fetchall()}
+        cursor.execute(
+            "SELECT municipio_ibge, count(*) FROM intel_lead.cnpj_estabelecimento WHERE municipio_ibge = ANY(%s) "
+            "GROUP BY 1",
+            [sorted({m for m, _ in ceps})],
+        )
+        per_mun = {m: int(n) for m, n in cursor.fetchall()}
+    return freq, per_cep, per_mun
+
+
+def _cep_share(
+    per_cep: dict[tuple[str, str], int], per_mun: dict[str, int], mun: str | None, cep: str | None
+) -> float | None:
+    """The share of its municipality's establishments in this CEP, where the municipality has enough of them
+    for a share to mean something (else None: the matcher's default)."""
+    if mun is None or not cep or per_mun.get(mun, 0) < MIN_ESTABELECIMENTOS_TF:
+        return None
+    return per_cep.get((mun, cep.strip()), 1) / per_mun[mun]
 
 
 def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Parametros | None = None) -> dict[str, Any]:
@@ -408,8 +430,8 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
         cursor.execute(_CANDIDATES)
         rows = cursor.fetchall()
         cnaes = sorted({r[2] for r in rows if r[2]})
-        ceps = sorted({(int(r[6]), r[4]) for r in rows if r[4] and r[6] is not None})
-        freq, per_cep = _frequencies(cursor, cnaes, ceps)
+        ceps = sorted({(r[6], r[4]) for r in rows if r[4] and r[6] is not None})
+        freq, per_cep, per_mun = _frequencies(cursor, cnaes, ceps)
     for uc_id, cnpj, cnae, secundarias, cep, bairro, mun, inicio, porte, mei, fantasia, razao in rows:
         candidates[uc_id].append(
             match.Candidato(
@@ -422,7 +444,8 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
                 mei=mei,
                 data_inicio=inicio,
                 cnae_freq=freq.get(cnae),
-                cep_n=per_cep.get((int(mun), cep)) if mun is not None and cep else None,
+                cep_n=per_cep.get((mun, cep.strip())) if mun is not None and cep else None,
+                cep_share=_cep_share(per_cep, per_mun, mun, cep),
             )
         )
         names[cnpj] = (razao, fantasia)

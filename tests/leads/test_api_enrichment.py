@@ -4,7 +4,6 @@ identity with its evidence and alternatives, and the identity columns of exports
 from __future__ import annotations
 
 import pytest
-from django.db import connection
 from rest_framework.test import APIClient
 
 from leads import models
@@ -38,12 +37,7 @@ def enriched(units: dict[str, models.LeadBruto]) -> dict[str, object]:  # noqa: 
         grupo_tarifario_id="A4", pac=1500.0, demanda_contratada_kw=1500.0, livre=False,
     )  # fmt: skip
     cadastros.add_gd("GD.RS.000.111.111", holder.cnpj, "TITULAR DA USINA SA", None, 300.0)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO intel_lead.ccee_carga (mes_referencia, cnpj, nome_empresarial, municipio_ibge, "
-            "ramo_atividade, data_migracao, capacidade_mw) VALUES ('2025-12-01', '04865228000103', "
-            "'FRIGORIFICO DE TESTE SA', 4314902, 'ALIMENTÍCIOS', '2022-03-01', 1.545)"
-        )
+    cadastros.add_ccee_load("4314902", "04865228000103", "ALIMENTÍCIOS", 1.545, "FRIGORIFICO DE TESTE SA")
     enrichment.enrich_layer(distribuidora=401, ano=2024)
     return {"placed": placed, "holder": holder, "unit": unit, "food": food}
 
@@ -103,7 +97,7 @@ def test_detail_shows_company_evidence_and_alternatives(analyst: APIClient, enri
     assert body["contexto_municipio"]["populacao"] > 0
     food = analyst.get(f"/api/v1/leads/{enriched['food'].uc_id}/").json()
     assert food["livre"] is True and food["mercado_livre"]["fonte"] == "ccee"
-    assert food["mercado_livre"]["data_migracao"] == "2022-03-01"
+    assert food["mercado_livre"]["data_migracao"] == "2023-05-01"
     assert food["identidade"]["cnpj"] == "04865228000103" and food["identidade"]["metodo"] == "ccee"
 
 
@@ -115,5 +109,5 @@ def test_exports_carry_the_identity_columns_and_its_filters(analyst: APIClient, 
     )  # fmt: skip
     assert (row["identidade_resultado"], row["identidade_metodo"]) == ("success", "probabilistico")
     rows = {r["cod_id"]: r for r in csv_rows(analyst.get("/api/v1/leads/csv/?livre=sim"))}
-    assert rows["food"]["livre"] == "sim" and rows["food"]["data_migracao_acl"] == "2022-03-01"
+    assert rows["food"]["livre"] == "sim" and rows["food"]["data_migracao_acl"] == "2023-05-01"
     assert analyst.get("/api/v1/leads/csv/?porte=gigante").status_code == 400

@@ -101,16 +101,6 @@ def mux(clean_imports: None) -> Iterator[None]:  # noqa: F811
             cursor.execute(f"DELETE FROM intel_lead.{table}")
 
 
-def _ccee_load(municipio: str, cnpj: str, ramo: str, mw: float) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO intel_lead.ccee_carga (mes_referencia, cnpj, nome_empresarial, municipio_ibge, "
-            "ramo_atividade, submercado, data_migracao, capacidade_mw) VALUES ('2025-12-01', %s, 'CARGA CONSTRUIDA', "
-            "%s, %s, 'SUL', '2023-05-01', %s)",
-            [cnpj, int(municipio), ramo, mw],
-        )
-
-
 def _mux_unit(**filters: object) -> models.LeadBruto:
     return models.LeadBruto.objects.filter(distribuidora_id=401, ano=2024, **filters).order_by("uc_id").first()  # type: ignore[return-value]
 
@@ -121,15 +111,15 @@ def test_real_mux_units_are_enriched_step_by_step(mux: None) -> None:
         models.LeadBruto.objects.filter(distribuidora_id=401, ano=2024, ceg_gd__isnull=False).order_by("uc_id")[:3]
     )
     company, person, _absent = with_gd
-    cadastros.add_gd(company.ceg_gd, "13810056000153", "MISTER SERVICE LTDA", int(TAPEJARA), 75.0)
-    cadastros.add_gd(person.ceg_gd, "12345678901", "FULANO DE TAL", int(TAPEJARA), 5.0)
+    cadastros.add_gd(company.ceg_gd, "13810056000153", "MISTER SERVICE LTDA", TAPEJARA, 75.0)
+    cadastros.add_gd(person.ceg_gd, "12345678901", "FULANO DE TAL", TAPEJARA, 5.0)
     cadastros.add_company("13810056", "MISTER - SERVICE LTDA", porte=5, mei=False)
     # CCEE (Mux is not in the Goiás sample): constructed loads. In Ibiaçá one commerce load of 160 kW
     # fits one captive unit alone (150 kW; the BDGD says LIV=0, CCEE says free); in Tapejara the same
     # load fits several commerce units: none gets it.
     shop = _mux_unit(camada="UCMT", cnae_id="4632-0/01", municipio_id=IBIACA)
-    _ccee_load(IBIACA, "02447928000144", "COMÉRCIO", 0.16)
-    _ccee_load(TAPEJARA, "04865228000103", "COMÉRCIO", 0.16)
+    cadastros.add_ccee_load(IBIACA, "02447928000144", "COMÉRCIO", 0.16)
+    cadastros.add_ccee_load(TAPEJARA, "04865228000103", "COMÉRCIO", 0.16)
 
     report = enrichment.enrich_layer(distribuidora=401, ano=2024)
 
@@ -177,7 +167,7 @@ def test_real_mux_units_are_enriched_step_by_step(mux: None) -> None:
 
 def test_rerun_writes_nothing_and_a_reimport_keeps_identities(mux: None) -> None:
     shop = _mux_unit(camada="UCMT", cnae_id="4632-0/01", municipio_id=IBIACA)
-    _ccee_load(IBIACA, "02447928000144", "COMÉRCIO", 0.16)
+    cadastros.add_ccee_load(IBIACA, "02447928000144", "COMÉRCIO", 0.16)
     enrichment.enrich_layer(distribuidora=401, ano=2024)
     logged = models.LeadEnrichmentLog.objects.count()
     identities = {i.uc_id: (i.cnpj, i.resultado, i.candidatos) for i in models.LeadIdentidade.objects.all()}
@@ -195,7 +185,7 @@ def test_rerun_writes_nothing_and_a_reimport_keeps_identities(mux: None) -> None
 
 def test_a_staff_review_wins_over_later_runs(mux: None, admin_user) -> None:  # type: ignore[no-untyped-def]
     company = models.LeadBruto.objects.filter(distribuidora_id=401, ano=2024, ceg_gd__isnull=False).order_by("uc_id")[0]
-    cadastros.add_gd(company.ceg_gd, "13810056000153", "MISTER SERVICE LTDA", int(TAPEJARA), 75.0)
+    cadastros.add_gd(company.ceg_gd, "13810056000153", "MISTER SERVICE LTDA", TAPEJARA, 75.0)
     enrichment.enrich_layer(distribuidora=401, ano=2024, etapas=["gd"])
     assert models.LeadCompletoDetalhado.objects.get(uc_id=company.uc_id).cnpj == "13810056000153"
 
