@@ -92,7 +92,7 @@ def bdgd_import_async(
     """
     from celery import chain
 
-    from leads.tasks import score_leads, views_refresh
+    from leads.tasks import enrich_layer, score_leads, views_refresh
     from quality.tasks import quality_refresh
 
     from .tasks import bdgd_import_layer as layer_task
@@ -108,6 +108,7 @@ def bdgd_import_async(
         workflow = chain(
             *(layer_task.si(s.pk, force) for s in statuses),
             views_refresh.si(),
+            enrich_layer.si(dist, year),  # before the scores: they read the free-market marks
             score_leads.si(dist, year),
             quality_refresh.si(dist, year),
         )
@@ -124,7 +125,7 @@ def bdgd_import_catalog(*, ano: int, distribuidora: int | None = None, force: bo
     """
     from celery import chain, chord
 
-    from leads.tasks import views_refresh
+    from leads.tasks import enrich_layer, views_refresh
     from quality.tasks import quality_refresh
 
     from . import catalog
@@ -134,7 +135,7 @@ def bdgd_import_catalog(*, ano: int, distribuidora: int | None = None, force: bo
     items = [i for i in items if not i.extra]  # the year's regular release of each distributor
     if items:
         chord(bdgd_fetch_and_import.si(i.item_id, force) for i in items)(
-            chain(views_refresh.si(), quality_refresh.si())
+            chain(views_refresh.si(), enrich_layer.si(None, ano), quality_refresh.si())
         )
     return [i.item_id for i in items]
 

@@ -222,7 +222,7 @@ class LeadBrutoAdmin(ImportedDataAdmin):
     list_per_page = 50
     readonly_fields = [
         "uc_id", "series_mensais", "coordenada_final", "mapa_unidade", "scores_da_unidade", "anomalias_da_unidade",
-        "created_at", "updated_at",
+        "empresa_da_unidade", "created_at", "updated_at",
     ]  # fmt: skip
     inlines = [EnrichmentLogInline]
     fieldsets = [
@@ -265,6 +265,7 @@ class LeadBrutoAdmin(ImportedDataAdmin):
                 ]
             },
         ),
+        ("Empresa (enriquecimento)", {"fields": ["empresa_da_unidade"]}),
         ("Scores por oferta", {"fields": ["scores_da_unidade"]}),
         ("Anomalias de consumo", {"fields": ["anomalias_da_unidade"]}),
         ("Séries mensais", {"fields": ["series_mensais"]}),
@@ -311,6 +312,13 @@ class LeadBrutoAdmin(ImportedDataAdmin):
         body = format_html_join("", "<tr><td>{}</td><td><b>{}</b></td><td>{}</td></tr>", rows)
         return format_html("<table><thead><tr><th>tipo</th><th>severidade</th><th>explicação</th></tr></thead>"
                            "<tbody>{}</tbody></table>", body)  # fmt: skip
+
+    @admin.display(description="empresa")
+    def empresa_da_unidade(self, obj: models.LeadBruto) -> str:
+        identity = models.LeadIdentidade.objects.filter(uc_id=obj.uc_id).first()
+        if identity is None:
+            return "sem identidade (manage.py enrich)"
+        return identidade_html(identity)
 
     def scores_da_unidade(self, obj: models.LeadBruto) -> str:
         score = models.LeadScore.objects.select_related("execucao").filter(uc_id=obj.uc_id).first()
@@ -439,6 +447,83 @@ class LeadBrutoAdmin(ImportedDataAdmin):
             "<th>demanda kW</th><th>DIC h</th><th>FIC</th></tr></thead><tbody>{}</tbody></table>",
             body,
         )
+
+
+def identidade_html(identity: models.LeadIdentidade) -> str:
+    """The company, how it was found, and each candidate with its probability and the fields that
+    weighed (the evidence and the alternatives); with a link to review it."""
+    from django.urls import reverse
+
+    rows = format_html_join(
+        "",
+        "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+        (
+            (
+                c.get("cnpj"),
+                c.get("razao_social") or c.get("nome") or "",
+                f"{100 * c['probabilidade']:.1f} %" if c.get("probabilidade") is not None else "",
+                ", ".join(f"{k}: {v}" for k, v in (c.get("campos") or {}).items()) or c.get("ramo") or "",
+                c.get("veto") or "",
+            )
+            for c in identity.candidatos or []
+        ),
+    )
+    review = reverse("admin:leads_leadidentidade_change", args=[identity.uc_id])
+    return format_html(
+        "<p><b>{}</b> {} — {} por {} ({}){}</p><p>razão social: {}; porte: {}; MEI: {}; release CNPJ: {}; "
+        "revisão: {} (<a href='{}'>revisar</a>)</p>"
+        "<table><thead><tr><th>candidato</th><th>nome</th><th>probabilidade</th><th>campos</th><th>veto</th></tr>"
+        "</thead><tbody>{}</tbody></table>",
+        identity.cnpj or identity.cnpj_basico or "sem CNPJ", identity.nome_fantasia or "",
+        identity.get_resultado_display(), identity.get_metodo_display(), identity.motivo or "sem ressalvas",
+        f", p = {identity.probabilidade:.3f}, margem {identity.margem:.1f} bits"
+        if identity.probabilidade is not None and identity.margem is not None else "",
+        identity.razao_social or "—", identity.get_porte_display() if identity.porte is not None else "—",
+        "—" if identity.mei is None else ("sim" if identity.mei else "não"),
+        identity.release or "—", identity.get_revisao_display() if identity.revisao else "nenhuma", review, rows,
+    )  # fmt: skip
+
+
+@admin.register(models.LeadIdentidade)
+class LeadIdentidadeAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """Identities as the enrichment decided them; staff confirm or reject them (the review wins over later
+    runs)."""
+
+    list_display = ["uc_id", "cnpj", "razao_social", "metodo", "resultado", "probabilidade", "revisao"]
+    list_filter = ["resultado", "metodo", "revisao", "porte", "mei"]
+    search_fields = ["=cnpj", "=cnpj_basico", "razao_social"]
+    show_full_result_count = False
+    readonly_fields = [f.name for f in models.LeadIdentidade._meta.fields] + ["evidencia"]
+    fields = ["evidencia", "uc", "cnpj", "cnpj_basico", "razao_social", "nome_fantasia", "porte", "mei", "metodo",
+              "resultado", "motivo", "probabilidade", "margem", "release", "revisao", "revisado_por", "revisado_em",
+              "atualizado_em"]  # fmt: skip
+    actions = ["confirmar", "rejeitar"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False
+
+    @admin.display(description="evidência e alternativas")
+    def evidencia(self, obj: models.LeadIdentidade) -> str:
+        return identidade_html(obj)
+
+    def _review(self, request: HttpRequest, queryset: Any, revisao: str) -> None:
+        from .enrichment import services as enrichment
+
+        done = enrichment.identity_review(
+            uc_ids=list(queryset.values_list("uc_id", flat=True)), revisao=revisao, usuario=request.user
+        )
+        self.message_user(request, f"{done} identidade(s) marcadas como {models.Revisao(revisao).label.lower()}")
+
+    @admin.action(description="Confirmar a identidade (vale sobre as próximas execuções)")
+    def confirmar(self, request: HttpRequest, queryset: Any) -> None:
+        self._review(request, queryset, models.Revisao.CONFIRMADA)
+
+    @admin.action(description="Rejeitar a identidade (vale sobre as próximas execuções)")
+    def rejeitar(self, request: HttpRequest, queryset: Any) -> None:
+        self._review(request, queryset, models.Revisao.REJEITADA)
 
 
 @admin.register(models.LeadEnrichmentLog)

@@ -37,3 +37,10 @@ class EnumField(models.CharField):  # type: ignore[type-arg]
         if value is not None and self.choices and value not in self._codes:
             raise ValueError(f"{value!r} não é um valor de {self.name}")
         return value
+
+
+class FixedCharField(models.CharField):  # type: ignore[type-arg]
+    """A `char(n)` column: codes of a fixed width (CNPJ, CEP, CNAE), stored as the sources print them."""
+
+    def db_type(self, connection: Any) -> str:
+        return f"char({self.max_length})"

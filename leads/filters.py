@@ -177,6 +177,24 @@ def _segmentos() -> dict[str, tuple[Any, ...]]:
     return {**{fold(nome): (cod,) for cod, nome in rows}, **_codes(cod for cod, _ in rows)}
 
 
+# Receita's porte codes and the names people use for them.
+PORTES: dict[str, tuple[Any, ...]] = {
+    "0": (0,), "00": (0,), "nao_informado": (0,), "1": (1,), "01": (1,), "micro": (1,), "me": (1,),
+    "3": (3,), "03": (3,), "epp": (3,), "pequeno": (3,), "5": (5,), "05": (5,), "demais": (5,),
+}  # fmt: skip
+
+
+def _resultados() -> dict[str, tuple[Any, ...]]:
+    """success/partial/failed, and their Portuguese labels."""
+    return {**_codes(models.Resultado.values), **{fold(str(r.label)): (r.value,) for r in models.Resultado}}
+
+
+def identidade_condition(condition: Q) -> Exists:
+    """Units whose identity (lead_identidade, unless staff rejected it) meets `condition`."""
+    identities = models.LeadIdentidade.objects.filter(uc_id=OuterRef("uc_id")).exclude(revisao=models.Revisao.REJEITADA)
+    return Exists(identities.filter(condition))
+
+
 def municipio_codes(values: Iterable[str], uf: Sequence[str] = ()) -> list[str]:
     """IBGE codes of municipalities given by code (4314902), by name (Tapejara: one UF must hold it, or
     `uf` narrows it) or by name and UF (Tapejara/RS, Tapejara-RS). Names ignore case and accents."""
@@ -314,7 +332,23 @@ class LeadFilter(df.FilterSet):
         field_name="segmento_mercado_id", choices=_segmentos, endpoint="segmentos",
         help_text="segmento de mercado (código ou nome), p. ex. varejo",
     )  # fmt: skip
-    livre = StrictBooleanFilter(help_text=f"já é consumidor livre (ACL): {BOOLEAN_HELP}")
+    livre = StrictBooleanFilter(
+        method="filter_livre",
+        help_text=f"já é consumidor livre (LIV da BDGD ou carga da CCEE): {BOOLEAN_HELP}",
+    )
+    enriquecimento_status = MultiValueFilter(
+        method="filter_enriquecimento",
+        help_text="resultado do enriquecimento: success (sucesso), partial (parcial) ou failed (falhou); vários: a,b",
+    )
+    cnpj = MultiValueFilter(
+        method="filter_cnpj",
+        help_text="CNPJ da unidade (14 caracteres, com ou sem pontuação) ou CNPJ básico da empresa (8); vários: a,b",
+    )
+    porte = MultiValueFilter(
+        method="filter_porte",
+        help_text="porte da empresa identificada: 0 (nao_informado), 1 (micro), 3 (epp) ou 5 (demais); vários: 1,3",
+    )
+    mei = StrictBooleanFilter(method="filter_mei", help_text=f"a empresa identificada é MEI: {BOOLEAN_HELP}")
     situacao = CodeFilter(choices=_choices(models.Situacao), help_text="AT (ativa) ou DS (desativada)")
     possui_gd = StrictBooleanFilter(method="filter_gd", help_text=f"tem usina de geração distribuída: {BOOLEAN_HELP}")
     pac_min = df.NumberFilter(field_name="pac", lookup_expr="gte", help_text="PAC (kW) mínima")
@@ -375,6 +409,36 @@ class LeadFilter(df.FilterSet):
 
         tipos = resolve(value, _codes(TipoAnomalia.values))
         return queryset.filter(Exists(Anomalia.objects.filter(uc_id=OuterRef("uc_id"), tipo__in=tipos)))
+
+    def filter_livre(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
+        ccee = Exists(models.LeadMercadoLivre.objects.filter(uc_id=OuterRef("uc_id")))
+        return queryset.filter(Q(livre=True) | ccee) if value else queryset.filter(Q(livre=False) & ~ccee)
+
+    def filter_enriquecimento(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        wanted = resolve(value, _resultados())
+        return queryset.filter(
+            uc_id__in=models.LeadCompletoDetalhado.objects.filter(enriquecimento_status__in=wanted).values("uc_id")
+        )
+
+    def filter_cnpj(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        condition = Q()
+        for item in value:
+            code = re.sub(r"[.\-/\s]", "", item).upper()
+            if re.fullmatch(r"[0-9A-Z]{12}[0-9]{2}", code):
+                condition |= Q(cnpj=code) & (
+                    Q(resultado=models.Resultado.SUCCESS) | Q(revisao=models.Revisao.CONFIRMADA)
+                )
+            elif re.fullmatch(r"[0-9A-Z]{8}", code):
+                condition |= Q(cnpj_basico=code)
+            else:
+                raise ValidationError(f"{item!r} não é um CNPJ (14 caracteres) nem um CNPJ básico (8)")
+        return queryset.filter(identidade_condition(condition))
+
+    def filter_porte(self, queryset: QuerySet[Any], name: str, value: list[str]) -> QuerySet[Any]:
+        return queryset.filter(identidade_condition(Q(porte__in=resolve(value, PORTES))))
+
+    def filter_mei(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
+        return queryset.filter(identidade_condition(Q(mei=value)))
 
     def filter_gd(self, queryset: QuerySet[Any], name: str, value: bool) -> QuerySet[Any]:
         return queryset.filter(ceg_gd__isnull=not value)

@@ -601,6 +601,101 @@ class LeadEnrichmentLog(models.Model):
         return f"{self.uc_id} {self.etapa}: {self.resultado}"
 
 
+class MetodoIdentidade(models.TextChoices):
+    CCEE = "ccee", "CCEE (carga do mercado livre)"
+    GD = "gd", "GD (titular da usina)"
+    PROBABILISTICO = "probabilistico", "Cadastro CNPJ (probabilístico)"
+
+
+class Revisao(models.TextChoices):
+    CONFIRMADA = "confirmada", "Confirmada"
+    REJEITADA = "rejeitada", "Rejeitada"
+
+
+class LeadIdentidade(models.Model):
+    """The company a unit is, as the enrichment decided it (leads.enrichment): the CNPJ on success, the
+    company (cnpj_basico) when only it is clear, the candidates with their probabilities and the Receita
+    release used. One row a unit, rewritten by each run unless staff reviewed it (`revisao`): a review
+    wins over later runs. It references lead_unidade (ON DELETE CASCADE): kept across re-imports."""
+
+    uc = models.OneToOneField(
+        LeadUnidade, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="identidade"
+    )
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
+    cnpj = models.CharField("CNPJ", max_length=14, null=True, blank=True)
+    cnpj_basico = models.CharField("CNPJ básico (empresa)", max_length=8, null=True, blank=True)
+    metodo = models.CharField("método", max_length=14, choices=MetodoIdentidade.choices)
+    resultado = EnumField(max_length=7, choices=Resultado.choices, enum_type="resultado_enum")
+    motivo = models.CharField(max_length=40, blank=True, default="", db_default="")
+    probabilidade = models.FloatField(null=True, blank=True)
+    margem = models.FloatField("margem (bits)", null=True, blank=True, help_text="sobre o segundo colocado")
+    candidatos = models.JSONField(default=list, db_default=[], blank=True)
+    release = models.DateField("versão do cadastro CNPJ", null=True, blank=True)
+    # The company as the register (or the exact route) names it, copied at each rebuild: lists filter and
+    # export on them without reading the register, and they stay what the decision saw.
+    razao_social = models.CharField("razão social", max_length=200, null=True, blank=True)
+    nome_fantasia = models.CharField(max_length=200, null=True, blank=True)
+    porte = models.SmallIntegerField(
+        null=True, blank=True, choices=[(0, "não informado"), (1, "microempresa"), (3, "pequeno porte"), (5, "demais")]
+    )
+    mei = models.BooleanField("MEI", null=True, blank=True)
+    revisao = models.CharField("revisão", max_length=10, choices=Revisao.choices, null=True, blank=True)
+    # No database constraint: intel_lead tables do not reference the application's users (a user's removal
+    # clears it through the ORM).
+    revisado_por = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        db_constraint=False,
+    )  # fmt: skip
+    revisado_em = models.DateTimeField(null=True, blank=True)
+    atualizado_em = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        db_table = table("lead_identidade")
+        verbose_name = "identidade (CNPJ)"
+        verbose_name_plural = "identidades (CNPJ)"
+        indexes = [
+            models.Index(fields=["cnpj"], name="lead_identidade_cnpj_idx"),
+            models.Index(fields=["cnpj_basico"], name="lead_identidade_basico_idx"),
+            models.Index(fields=["distribuidora_id", "ano"], name="lead_identidade_camada_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(cnpj__regex=r"^[0-9A-Z]{12}[0-9]{2}$") | Q(cnpj__isnull=True), name="lead_identidade_cnpj"
+            ),
+            models.CheckConstraint(
+                condition=Q(metodo__in=["ccee", "gd", "probabilistico"]), name="lead_identidade_metodo"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.uc_id}: {self.cnpj or self.cnpj_basico or '-'} ({self.resultado})"
+
+
+class LeadMercadoLivre(models.Model):
+    """A unit found among CCEE's free-market loads (the `ccee` enrichment step): already free, whatever
+    the BDGD's LIV says. Keyed by uc_id (references lead_unidade, ON DELETE CASCADE)."""
+
+    uc = models.OneToOneField(
+        LeadUnidade, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="mercado_livre"
+    )
+    distribuidora_id = models.IntegerField()
+    ano = models.SmallIntegerField()
+    cnpj = models.CharField("CNPJ da carga", max_length=14)
+    data_migracao = models.DateField("data de migração", null=True, blank=True)
+    referencia = models.CharField("mês de referência CCEE", max_length=10, blank=True)
+    atualizado_em = models.DateTimeField(auto_now=True, db_default=Now())
+
+    class Meta:
+        db_table = table("lead_mercado_livre")
+        verbose_name = "unidade no mercado livre (CCEE)"
+        verbose_name_plural = "unidades no mercado livre (CCEE)"
+        indexes = [models.Index(fields=["distribuidora_id", "ano"], name="lead_mercado_livre_camada_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.uc_id}: livre desde {self.data_migracao or '?'}"
+
+
 class FormatoExportacao(models.TextChoices):
     CSV = "csv", "CSV"
     XLSX = "xlsx", "XLSX"
@@ -683,6 +778,21 @@ class LeadCompletoDetalhado(models.Model):
     fonte_coordenada = models.CharField(max_length=20, null=True)
     lat = models.FloatField(null=True)
     lon = models.FloatField(null=True)
+    livre = models.BooleanField(null=True)
+    livre_fonte = models.CharField(max_length=4, null=True)
+    data_migracao = models.DateField(null=True)
+    cnpj = models.CharField(max_length=14, null=True)
+    cnpj_basico = models.CharField(max_length=8, null=True)
+    identidade_resultado = models.CharField(max_length=7, null=True)
+    identidade_metodo = models.CharField(max_length=14, null=True)
+    identidade_probabilidade = models.FloatField(null=True)
+    razao_social = models.CharField(max_length=200, null=True)
+    nome_fantasia = models.CharField(max_length=200, null=True)
+    porte = models.SmallIntegerField(null=True)
+    mei = models.BooleanField(null=True)
+    populacao = models.IntegerField(null=True)
+    pib_per_capita = models.FloatField(null=True)
+    idhm = models.FloatField(null=True)
 
     class Meta:
         managed = False
@@ -1035,3 +1145,13 @@ class LeadScore(models.Model):
         from . import scoring
 
         return {name: getattr(self, name) for name in scoring.DETALHE}
+
+
+# The registers' models live in a module of their own; re-exported so `leads.models` stays the one place.
+from .cadastros import CceeCarga as CceeCarga  # noqa: E402
+from .cadastros import CnpjEmpresa as CnpjEmpresa  # noqa: E402
+from .cadastros import CnpjEstabelecimento as CnpjEstabelecimento  # noqa: E402
+from .cadastros import CnpjRelease as CnpjRelease  # noqa: E402
+from .cadastros import CnpjSimples as CnpjSimples  # noqa: E402
+from .cadastros import GdEmpreendimento as GdEmpreendimento  # noqa: E402
+from .cadastros import StatusRelease as StatusRelease  # noqa: E402

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
-from django.db.models import Case, CharField, F, FloatField, Q, QuerySet, Value, When
-from django.db.models.expressions import RawSQL
+from django.db.models import Case, CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Cast
 
 from . import filters, models
@@ -42,11 +42,23 @@ def _wgs84(axis: str) -> RawSQL:
     return RawSQL(f"round(ST_{axis}(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField())
 
 
-def _sim_nao(yes: Q, no: Q) -> Case:
+def _sim_nao(yes: Q | Combinable, no: Q | Combinable) -> Case:
     """'sim', 'não', or empty when the source says neither."""
     return Case(
         When(yes, then=Value("sim")), When(no, then=Value("não")), default=Value(None), output_field=CharField()
     )
+
+
+def _identidade(field: str, *, estabelecimento: bool = False) -> Subquery:
+    """A column of the unit's identity (none when staff rejected it); `estabelecimento`: only when the
+    establishment itself is named (a success, or confirmed by staff), not just the company."""
+    identities = models.LeadIdentidade.objects.filter(uc_id=OuterRef("uc_id")).exclude(revisao=models.Revisao.REJEITADA)
+    if estabelecimento:
+        identities = identities.filter(Q(resultado=models.Resultado.SUCCESS) | Q(revisao=models.Revisao.CONFIRMADA))
+    return Subquery(identities.values(field)[:1])
+
+
+_LIVRE_CCEE = Exists(models.LeadMercadoLivre.objects.filter(uc_id=OuterRef("uc_id")))
 
 
 # Columns of CSV/XLSX exports (API, export jobs and the admin), in order: codes with their descriptions,
@@ -81,7 +93,22 @@ EXPORT_FIELDS = [
     ExportColumn("demanda_pico_kw", "demanda_pico_kw", "number"),
     ExportColumn("media_dic_h", "media_dic", "number"),
     ExportColumn("media_fic", "media_fic", "number"),
-    ExportColumn("livre", _sim_nao(Q(livre=True), Q(livre=False))),
+    ExportColumn("livre", _sim_nao(Q(livre=True) | _LIVRE_CCEE, Q(livre=False))),
+    ExportColumn(
+        "data_migracao_acl",
+        Subquery(models.LeadMercadoLivre.objects.filter(uc_id=OuterRef("uc_id")).values("data_migracao")[:1]),
+    ),
+    ExportColumn("identidade_resultado", _identidade("resultado")),
+    ExportColumn("identidade_metodo", _identidade("metodo")),
+    ExportColumn("identidade_probabilidade", _identidade("probabilidade"), "number"),
+    ExportColumn("cnpj", _identidade("cnpj", estabelecimento=True)),
+    ExportColumn("cnpj_basico", _identidade("cnpj_basico")),
+    ExportColumn("razao_social", _identidade("razao_social")),
+    ExportColumn("nome_fantasia", _identidade("nome_fantasia", estabelecimento=True)),
+    ExportColumn("porte", _identidade("porte"), "number"),
+    ExportColumn(
+        "mei", _sim_nao(filters.identidade_condition(Q(mei=True)), filters.identidade_condition(Q(mei=False)))
+    ),
     ExportColumn("possui_gd", _sim_nao(Q(ceg_gd__isnull=False), Q(ceg_gd__isnull=True))),
     ExportColumn("ceg_gd", "ceg_gd"),
     ExportColumn("lat", _wgs84("Y"), "number"),
@@ -134,6 +161,7 @@ def lead_list(*, params: Mapping[str, Any], ordering: str = "uc_id") -> QuerySet
         .annotate(
             **{name: F(f"scores__{name}") for name in (*SCORE_FIELDS, "melhor_oferta")},
             segmento_automatico=F("scores__segmento_id"),
+            livre_ccee=_LIVRE_CCEE,
         )
     )
     filterset = LeadFilter(data=params, queryset=queryset)
@@ -153,6 +181,8 @@ class LeadDetail:
     qualidade: list[models.LeadQualidadeMensal]
     enriquecimento: list[models.LeadEnrichmentLog]
     score: models.LeadScore | None = None
+    identidade: models.LeadIdentidade | None = None
+    mercado_livre: models.LeadMercadoLivre | None = None
 
 
 def lead_detail(*, uc_id: int) -> LeadDetail:
@@ -175,6 +205,8 @@ def lead_detail(*, uc_id: int) -> LeadDetail:
         qualidade=quality_months(lead, models.LeadQualidadeMensal.objects.filter(**months).order_by("mes")),
         enriquecimento=list(models.LeadEnrichmentLog.objects.filter(uc_id=uc_id).order_by("-executado_em")),
         score=models.LeadScore.objects.select_related("execucao", "segmento").filter(uc_id=uc_id).first(),
+        identidade=models.LeadIdentidade.objects.filter(uc_id=uc_id).first(),
+        mercado_livre=models.LeadMercadoLivre.objects.filter(uc_id=uc_id).first(),
     )
 
 

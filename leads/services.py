@@ -273,7 +273,9 @@ def tariffs_fetch(*, url: str | None = None) -> dict[str, object]:
 _SCORE_FEATURES = """
     SELECT l.uc_id, l.distribuidora_id, l.ano, l.camada::text AS camada, l.grupo_tensao_id AS grupo_tensao,
            l.grupo_tarifario_id AS grupo_tarifario, l.classe_consumo_id AS classe, l.cnae_id AS cnae,
-           l.segmento_mercado_id AS segmento, l.municipio_id AS municipio, l.conj, l.livre,
+           l.segmento_mercado_id AS segmento, l.municipio_id AS municipio, l.conj,
+           -- Already free: the BDGD's LIV, or found among CCEE's free-market loads (enrichment step ccee).
+           (l.livre OR EXISTS (SELECT 1 FROM intel_lead.lead_mercado_livre ml WHERE ml.uc_id = l.uc_id)) AS livre,
            l.ceg_gd IS NOT NULL AS gd, l.energia_anual_kwh AS energia, l.demanda_pico_kw AS demanda_pico,
            coalesce(nullif(l.demanda_contratada_kw, 0), l.pac) AS demanda_contratada, l.media_dic, l.media_fic,
            l.tip_cc, l.situacao, l.area_localizacao AS area, p.energia_ponta AS energia_ponta_ucat

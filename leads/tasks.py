@@ -45,3 +45,17 @@ def tariffs_fetch(self) -> dict[str, object]:  # type: ignore[no-untyped-def]
     if report["inseridas_ou_alteradas"]:
         report["execucao"] = services.score_refresh().pk
     return report
+
+
+@shared_task(bind=True, acks_late=True, time_limit=6 * 3600, soft_time_limit=6 * 3600 - 60, max_retries=3)
+def enrich_layer(  # type: ignore[no-untyped-def]
+    self, distribuidora: int | None = None, ano: int | None = None, etapas: list[str] | None = None
+) -> dict[str, object]:
+    """Enrich the units of a distributor-year (or all layers): steps as `manage.py enrich`. Idempotent: a
+    rerun on the same data writes nothing new."""
+    from .enrichment import services as enrichment
+
+    reports: dict[str, object] = {}
+    for dist, year in enrichment.layers(distribuidora, ano):
+        reports[f"{dist}/{year}"] = enrichment.enrich_layer(distribuidora=dist, ano=year, etapas=etapas).as_dict()
+    return reports

@@ -23,6 +23,7 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     score_gtd = serializers.IntegerField(read_only=True, allow_null=True, default=None)
     melhor_oferta = serializers.CharField(read_only=True, allow_null=True, default=None)
     segmento_automatico = serializers.IntegerField(read_only=True, allow_null=True, default=None)
+    livre = serializers.SerializerMethodField(help_text="já é consumidor livre: LIV da BDGD ou carga da CCEE")
 
     class Meta:
         model = models.LeadBruto
@@ -47,12 +48,16 @@ class LeadSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
             "municipio_nome": municipio.nome if municipio else None, "uf": municipio.uf if municipio else None,
             "pac": _float(obj.pac), "energia_anual_kwh": _float(obj.energia_anual_kwh),
             "demanda_pico_kw": _float(obj.demanda_pico_kw), "media_dic": _float(obj.media_dic),
-            "media_fic": _float(obj.media_fic), "livre": obj.livre, "possui_gd": obj.possui_gd,
+            "media_fic": _float(obj.media_fic), "livre": self.get_livre(obj),
+            "possui_gd": obj.possui_gd,
             "fonte_coordenada": obj.fonte_coordenada, "lat": self.get_lat(obj), "lon": self.get_lon(obj),
             **{name: _int(getattr(obj, name, None)) for name in _SCORES},
             "melhor_oferta": getattr(obj, "melhor_oferta", None),
             "segmento_automatico": _int(getattr(obj, "segmento_automatico", None)),
         }  # fmt: skip
+
+    def get_livre(self, obj: models.LeadBruto) -> bool | None:
+        return True if getattr(obj, "livre_ccee", False) else obj.livre
 
     def get_possui_gd(self, obj: models.LeadBruto) -> bool:
         return obj.possui_gd
@@ -142,14 +147,60 @@ class LeadDetailSerializer(serializers.Serializer):  # type: ignore[type-arg]
                 "meses": self._months(detail),
                 "enriquecimento": EnrichmentSerializer(detail.enriquecimento, many=True).data,
                 "scores": self._scores(detail.score),
+                "livre": True if detail.mercado_livre is not None else lead.livre,
+                "mercado_livre": self._free_market(lead, detail.mercado_livre),
+                "identidade": self._identity(detail.identidade),
+                "contexto_municipio": None if lead.municipio is None else {
+                    "populacao": lead.municipio.populacao_2022, "pib_per_capita": lead.municipio.pib_per_capita_2022,
+                    "idhm": lead.municipio.idhm_2010,
+                },
             }
-        )
+        )  # fmt: skip
         from quality import selectors as quality
 
         data["qualidade"] = quality.qualidade_da_unidade(uc_id=lead.uc_id, media_dic=lead.media_dic,
                                                          media_fic=lead.media_fic)  # fmt: skip
         data["anomalias"] = quality.anomalias_da_unidade(uc_id=lead.uc_id)
         return data
+
+    @staticmethod
+    def _free_market(lead: models.LeadBruto, mark: models.LeadMercadoLivre | None) -> dict[str, Any] | None:
+        """Where the free-market mark comes from: CCEE's loads (with the load's CNPJ and migration date) or
+        the BDGD's LIV."""
+        if mark is not None:
+            return {"fonte": "ccee", "cnpj": mark.cnpj, "data_migracao": mark.data_migracao,
+                    "referencia": mark.referencia}  # fmt: skip
+        return {"fonte": "bdgd"} if lead.livre else None
+
+    @staticmethod
+    def _identity(identity: models.LeadIdentidade | None) -> dict[str, Any] | None:
+        """The company the unit is, how it was found, the evidence (each candidate's fields and
+        probability) and the alternatives; a rejected identity names no company."""
+        if identity is None:
+            return None
+        rejected = identity.revisao == models.Revisao.REJEITADA
+        named = not rejected and (identity.resultado == models.Resultado.SUCCESS
+                                  or identity.revisao == models.Revisao.CONFIRMADA)  # fmt: skip
+        candidates = identity.candidatos or []
+        return {
+            "resultado": identity.resultado,
+            "metodo": identity.metodo,
+            "motivo": identity.motivo or None,
+            "cnpj": identity.cnpj if named else None,
+            "cnpj_basico": None if rejected else identity.cnpj_basico,
+            "razao_social": None if rejected else identity.razao_social,
+            "nome_fantasia": identity.nome_fantasia if named else None,
+            "porte": None if rejected or identity.porte is None else {
+                "codigo": identity.porte, "descricao": identity.get_porte_display()},
+            "mei": None if rejected else identity.mei,
+            "probabilidade": identity.probabilidade,
+            "margem_bits": identity.margem,
+            "release_cnpj": identity.release,
+            "revisao": identity.revisao,
+            "revisado_em": identity.revisado_em,
+            "evidencia": candidates[0] if named and candidates else None,
+            "alternativas": candidates[1:] if named else candidates,
+        }  # fmt: skip
 
     @staticmethod
     def _scores(score: models.LeadScore | None) -> dict[str, Any] | None:

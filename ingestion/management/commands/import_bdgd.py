@@ -12,6 +12,7 @@ from ingestion import services
 from ingestion.models import ImportStatus
 from ingestion.readers.hub import CatalogError
 from ingestion.tasks import import_recover
+from leads.enrichment.services import enrich_layer
 from leads.services import score_refresh
 from quality.services import quality_refresh
 
@@ -92,6 +93,12 @@ class Command(BaseCommand):
         self._report(outcome.statuses)
         changed = [s for s in outcome.statuses if s.status == "completed" and not s.relatorio.get("sem_alteracao")]
         if any(s.camada != "PONNOT" for s in changed):
+            enriched = enrich_layer(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
+            steps = ", ".join(
+                f"{etapa} {'ignorada' if r.get('ignorada') else format(r.get('unidades', 0), ',')}"
+                for etapa, r in enriched.etapas.items()
+            )
+            self.stdout.write(f"  enrichment: {steps} ({enriched.duracao_s:.1f} s)")
             run = score_refresh(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
             self.stdout.write(f"  scores: {run.unidades:,} units in {run.duracao_s:.1f} s")
             done = quality_refresh(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
