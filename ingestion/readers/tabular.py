@@ -10,10 +10,11 @@ names the file and the line (`Estabelecimentos0.zip/K3241.K03200Y0.D51108.ESTABE
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,3 +120,67 @@ def split_quoted(line: str) -> list[str]:
         return line[1:-1].split('";"')
     # a line written without quotes (or with some): split on `;` and unquote each field
     return [f[1:-1] if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in line.split(";")]
+
+
+def _text_lines(member: Member, encoding: str) -> Iterator[tuple[int, str]]:
+    """Like `lines`, but with `encoding="auto"` each line is UTF-8 unless it is not, then Latin-1 (open
+    data portals re-export files in either; a BOM still decides)."""
+    if encoding != "auto":
+        yield from lines(member, encoding=encoding)
+        return
+    number = 0
+    try:
+        with _binary(member) as raw:
+            buffered = cast(io.BufferedReader, raw)
+            chosen, _ = _decoding(buffered.peek(4)[:4], "auto")
+            if chosen != "auto":
+                yield from lines(member, encoding=chosen)
+                return
+            for number, data in enumerate(buffered, start=1):
+                try:
+                    line = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    line = data.decode("cp1252", errors="replace")
+                if "\x00" in line:
+                    line = line.replace("\x00", "")
+                yield number, line.rstrip("\r\n")
+    except (zipfile.BadZipFile, EOFError, zlib.error) as exc:
+        raise ReaderError(
+            f"{member.label}, linha {number + 1}: zip truncado ou danificado ({exc or type(exc).__name__})"
+        ) from exc
+
+
+def records(
+    member: Member, *, required: Sequence[str], delimiter: str = ";", encoding: str = "auto", layout: str = ""
+) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line number, {column: value}) of a delimited file with a header row; the header must hold the
+    `required` columns (case and surrounding quotes ignored), else one error naming what is missing."""
+    numbered = _text_lines(member, encoding)
+    header: list[str] | None = None
+    current = 0
+
+    def text() -> Iterator[str]:
+        nonlocal current
+        for current, line in numbered:  # noqa: B007
+            if line.strip():
+                yield line
+
+    parsed = csv.reader(text(), delimiter=delimiter, quotechar='"', strict=False)
+    try:
+        for row in parsed:
+            if header is None:
+                header = [name.strip().strip('"').strip().upper() for name in row]
+                missing = [name for name in required if name.upper() not in header]
+                if missing:
+                    raise ReaderError(
+                        f"{member.label}, linha {current}: não é o layout {layout or 'esperado'} "
+                        f"(faltam as colunas {', '.join(missing)})"
+                    )
+                continue
+            if len(row) != len(header):
+                raise ReaderError(f"{member.label}, linha {current}: {len(row)} campos, o cabeçalho tem {len(header)}")
+            yield current, dict(zip(header, (value.strip() for value in row), strict=True))
+    except csv.Error as exc:
+        raise ReaderError(f"{member.label}, linha {current}: {exc}") from exc
+    if header is None:
+        raise ReaderError(f"{member.label}: arquivo vazio")
