@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('leads', '0011_scores_tarifas_curvas'),
+        ('leads', '0013_enriquecimento'),
     ]
 
     operations = [
