@@ -273,6 +273,8 @@ def _polygon_statements(which: str) -> list[str]:
             }
                 GROUP BY r.id, l.ano"""
         else:
+            # The monthly rows joined on uc_id alone (with mes, their key): the layer's other columns add
+            # nothing but make the planner expect a handful of rows and loop where it should hash.
             measure = "dic_h" if column == "dic_medio" else "fic"
             source = f"""
                 SELECT n.regra_id, n.ano, m.mes, n.n_ucs, coalesce(s.soma, 0) / n.n_ucs AS valor
@@ -282,9 +284,7 @@ def _polygon_statements(which: str) -> list[str]:
                     SELECT r.id AS regra_id, l.ano, x.mes, sum(x.{measure}) AS soma {
                 units.replace(
                     "WHERE r.ativa",
-                    "JOIN intel_lead.lead_qualidade_mensal x ON x.uc_id = l.uc_id AND x.ano = l.ano "
-                    "AND x.distribuidora_id = l.distribuidora_id "
-                    "AND x.origem = l.camada::text::intel_lead.origem_enum WHERE r.ativa",
+                    "JOIN intel_lead.lead_qualidade_mensal x ON x.uc_id = l.uc_id WHERE r.ativa",
                 )
             }
                     GROUP BY r.id, l.ano, x.mes
