@@ -630,3 +630,11 @@ class SegmentoAutomaticoAdmin(ImportedDataAdmin):
     @admin.display(description="energia total/ano", ordering="energia_total_kwh")
     def energia(self, obj: models.SegmentoAutomatico) -> str:
         return formatos.energia(obj.energia_total_kwh)
+
+
+@admin.register(models.SelecaoMapa)
+class SelecaoMapaAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    list_display = ("nome", "dono", "atualizado_em")
+    list_filter = ("dono",)
+    search_fields = ("nome",)
+    readonly_fields = ("criado_em", "atualizado_em")

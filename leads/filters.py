@@ -28,6 +28,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet, TextChoices
 from . import models
 
 MAX_POLYGON_VERTICES = 10_000
+# Brazil's bounding box is about 40° × 40°: an area beyond it is a mistake (swapped axes, a world polygon).
+MAX_POLYGON_AREA_DEG2 = 2_000
 ANO_MIN, ANO_MAX = 2000, 2100  # reference years accepted by every `ano` parameter
 MAX_RADIUS_M = 500_000
 # An unknown code lists the codes that exist when there are at most this many; else it names the endpoint.
@@ -293,6 +295,35 @@ def _check_crs(crs: Any) -> None:
         )
 
 
+def polygon_parse(value: str) -> GEOSGeometry:
+    """A Polygon or MultiPolygon from GeoJSON (lon/lat) or WKT, checked; ValidationError says what is wrong."""
+    text = value.strip()
+    try:
+        if text.startswith("{"):
+            data = json.loads(text)
+            if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
+                raise ValidationError("esperado um Polygon ou MultiPolygon GeoJSON")
+            _check_crs(data.pop("crs", None))
+            geometry = GEOSGeometry(json.dumps(data))
+        else:
+            if not re.match(r"^(SRID=(4326|4674);)?\s*(MULTI)?POLYGON\s*\(", text, re.IGNORECASE):
+                raise ValidationError("esperado um Polygon ou MultiPolygon em GeoJSON ou WKT (POLYGON((lon lat, ...)))")
+            geometry = GEOSGeometry(text)
+        geometry.srid = 4674  # lon/lat; SIRGAS 2000 and WGS 84 agree to the metre
+    except (ValueError, GEOSException, TypeError):
+        raise ValidationError("não é um GeoJSON nem um WKT válido") from None
+    if geometry.num_coords > MAX_POLYGON_VERTICES:
+        raise ValidationError(f"mais de {MAX_POLYGON_VERTICES} vértices")
+    if not geometry.valid:
+        raise ValidationError(f"polígono inválido: {geometry.valid_reason}")
+    minx, miny, maxx, maxy = geometry.extent
+    if not (-180 <= minx and maxx <= 180 and -90 <= miny and maxy <= 90):
+        raise ValidationError("coordenadas fora de ±180 de longitude e ±90 de latitude (a ordem é lon lat)")
+    if geometry.area > MAX_POLYGON_AREA_DEG2:
+        raise ValidationError(f"polígono grande demais: mais de {MAX_POLYGON_AREA_DEG2} graus quadrados")
+    return geometry
+
+
 class LeadFilter(df.FilterSet):
     distribuidora = CodeFilter(
         field_name="distribuidora_id", choices=_distribuidoras, endpoint="distribuidoras",
@@ -386,7 +417,10 @@ class LeadFilter(df.FilterSet):
         "bt_implausivel, energia_sem_demanda, demanda_sem_energia); vários: a,b",
     )  # fmt: skip
     bbox = df.CharFilter(method="filter_bbox", help_text="lon_min,lat_min,lon_max,lat_max (SIRGAS 2000)")
-    poligono = df.CharFilter(method="filter_polygon", help_text='Polygon GeoJSON, p. ex. {"type":"Polygon",...}')
+    poligono = df.CharFilter(
+        method="filter_polygon",
+        help_text='Polygon GeoJSON, p. ex. {"type":"Polygon",...}, ou WKT POLYGON((lon lat, ...))',
+    )
     lat = df.NumberFilter(method="filter_noop", help_text="com lon e raio_m: centro de uma busca por raio")
     lon = df.NumberFilter(method="filter_noop", help_text="com lat e raio_m: centro de uma busca por raio")
     raio_m = df.NumberFilter(method="filter_noop", help_text="raio em metros em torno de lat/lon (máx. 500 km)")
@@ -459,19 +493,7 @@ class LeadFilter(df.FilterSet):
         return queryset.filter(coordenada__bboverlaps=box)
 
     def filter_polygon(self, queryset: QuerySet[Any], name: str, value: str) -> QuerySet[Any]:
-        try:
-            data = json.loads(value)
-            if not isinstance(data, dict) or data.get("type") not in ("Polygon", "MultiPolygon"):
-                raise ValidationError("esperado um Polygon ou MultiPolygon GeoJSON")
-            _check_crs(data.pop("crs", None))
-            geometry = GEOSGeometry(json.dumps(data))
-            geometry.srid = 4674  # GeoJSON is lon/lat; SIRGAS 2000 and WGS 84 agree to the metre
-        except (ValueError, GEOSException, TypeError):
-            raise ValidationError("não é um GeoJSON válido") from None
-        if geometry.num_coords > MAX_POLYGON_VERTICES:
-            raise ValidationError(f"mais de {MAX_POLYGON_VERTICES} vértices")
-        if not geometry.valid:
-            raise ValidationError(f"polígono inválido: {geometry.valid_reason}")
+        geometry = polygon_parse(value)
         return queryset.filter(coordenada__intersects=geometry)
 
     def filter_queryset(self, queryset: QuerySet[Any]) -> QuerySet[Any]:

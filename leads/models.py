@@ -728,6 +728,28 @@ class Exportacao(models.Model):
         return f"{self.formato} {self.id} ({self.status})"
 
 
+class SelecaoMapa(models.Model):
+    """An area drawn on the map with the filters in force, saved under a name; only its owner sees it."""
+
+    dono = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="selecoes_mapa")
+    nome = models.CharField(max_length=120)
+    geometria = models.MultiPolygonField(srid=4674)
+    filtros = models.JSONField(default=dict, blank=True, help_text="query parameters of the list")
+    criado_em = models.DateTimeField(auto_now_add=True)
+    atualizado_em = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        # Application bookkeeping tied to users (public schema, beside auth), like the exports.
+        db_table = "leads_selecao_mapa"
+        ordering = ["-atualizado_em"]
+        verbose_name = "seleção do mapa"
+        verbose_name_plural = "seleções do mapa"
+        constraints = [models.UniqueConstraint(fields=["dono", "nome"], name="selecao_mapa_nome_unico")]
+
+    def __str__(self) -> str:
+        return self.nome
+
+
 # --- Read models over views (managed = False; SQL in migrations/sql/) ---
 
 

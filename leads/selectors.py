@@ -10,7 +10,22 @@ from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection
-from django.db.models import Case, CharField, Exists, F, FloatField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models import (
+    Avg,
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.expressions import Combinable, RawSQL
 from django.db.models.functions import Cast
 
@@ -421,3 +436,24 @@ def tariffs_in_force(*, on: date) -> list[dict[str, Any]]:
         else:  # a single post (Convencional): the same in and out of the peak
             entry.update(tarifa_ponta=total, te_ponta=te, tarifa_fora_ponta=total, te_fora_ponta=te)
     return [e for e in out.values() if "tarifa_ponta" in e and "tarifa_fora_ponta" in e]
+
+
+def lead_resumo(*, params: Mapping[str, Any]) -> dict[str, Any]:
+    """Totals of the filtered units (a drawn area is the `poligono` or lat/lon/raio_m filter): units,
+    annual energy, peak demand, mean DIC/FIC, and the same by class and by segment (largest first)."""
+    queryset = lead_list(params=params).order_by()
+    totals = {
+        "unidades": Count("uc_id"),
+        "energia_anual_kwh": Sum("energia_anual_kwh"),
+        "demanda_pico_kw": Sum("demanda_pico_kw"),
+        "media_dic": Avg("media_dic"),
+        "media_fic": Avg("media_fic"),
+    }
+    resumo: dict[str, Any] = queryset.aggregate(**totals)
+    for key, field, name in (
+        ("por_classe", "classe_consumo_id", "classe_consumo__descricao"),
+        ("por_segmento", "segmento_mercado_id", "segmento_mercado__nome"),
+    ):
+        rows = queryset.values(codigo=F(field), nome=F(name)).annotate(**totals).order_by("-unidades", "codigo")
+        resumo[key] = list(rows)
+    return resumo

@@ -32,7 +32,7 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-MATERIALIZED_VIEWS = ("resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento")
+MATERIALIZED_VIEWS = ("resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento", "mapa_celula")
 
 
 @transaction.atomic
@@ -70,6 +70,9 @@ def views_refresh(*, concurrently: bool = True) -> list[str]:
                 )
             )
             refreshed.append(name)
+    from . import tiles
+
+    tiles.tiles_invalidate()  # the cells and the units' figures may have changed
     return refreshed
 
 

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from django.urls import path, re_path
 from rest_framework.routers import DefaultRouter
 
 from forecasting.api import views as forecasting_views
 from ingestion.api.views import ImportStatusViewSet, RefreshViewsViewSet, TaskStatusViewSet
-from leads.api import views
+from leads.api import mapa, views
 from quality.api import views as quality_views
 
 router = DefaultRouter()
+router.register("leads/selecoes", mapa.SelecaoViewSet, basename="selecao-mapa")
 router.register("leads", views.LeadViewSet, basename="lead")
 router.register("agregados/municipios", views.ResumoMunicipioViewSet, basename="agregado-municipio")
 router.register("agregados/distribuidoras", views.ResumoDistribuidoraViewSet, basename="agregado-distribuidora")
@@ -30,4 +32,11 @@ router.register("previsoes", forecasting_views.PrevisaoViewSet, basename="previs
 router.register("modelos", forecasting_views.ModeloVersaoViewSet, basename="modelo")
 router.register("despacho", forecasting_views.DespachoViewSet, basename="despacho")
 
-urlpatterns = router.urls
+# Before the router's: leads/<uc_id>/ would take `resumo`.
+urlpatterns = [
+    re_path(
+        r"^leads/tiles/(?P<z>\d{1,2})/(?P<x>\d{1,9})/(?P<y>\d{1,9})\.mvt$", mapa.TileView.as_view(), name="lead-tile"
+    ),
+    path("leads/resumo/", mapa.ResumoView.as_view(), name="lead-resumo"),
+    *router.urls,
+]

@@ -424,6 +424,12 @@ SPECTACULAR_SETTINGS = {
 # municipality outlines (what the maps also fall back to when the tiles cannot load).
 MAP_TILE_URL = env_str("MAP_TILE_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; colaboradores do OpenStreetMap")
+# The analysts' map (/mapa/): its base layer (blank when empty), points per vector tile (the largest
+# consumers first) and how long a tile is cached (Redis, and the browser's private cache).
+MAPA_BASE_URL = env_str("MAPA_BASE_URL", MAP_TILE_URL)
+MAPA_BASE_ATTRIBUTION = env_str("MAPA_BASE_ATTRIBUTION", MAP_TILE_ATTRIBUTION)
+MAPA_TILE_MAX_FEATURES = env_int("MAPA_TILE_MAX_FEATURES", 20_000)
+MAPA_TILE_CACHE_SECONDS = env_int("MAPA_TILE_CACHE_SECONDS", 3600)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (-15.8, -47.9),
     "DEFAULT_ZOOM": 4,
