@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from leads.models import StatusImportacao
 
-from . import catalog, recovery, services
+from . import catalog, cnpj, recovery, services
 from .models import ImportStatus
 from .readers import bdgd, hub
 
@@ -115,3 +115,23 @@ def bdgd_watch_releases(self) -> list[str]:  # type: ignore[no-untyped-def]
             bdgd_fetch_and_import.delay(item.item_id)
             queued.append(item.item_id)
     return queued
+
+
+@shared_task(
+    bind=True,
+    acks_late=True,
+    time_limit=settings.CELERY_TASK_TIME_LIMIT,
+    soft_time_limit=settings.CELERY_TASK_SOFT_TIME_LIMIT,
+)
+def cnpj_fetch_release(self, force: bool = False) -> int | None:  # type: ignore[no-untyped-def]
+    """Download and import Receita's latest CNPJ release; returns the active release's id.
+
+    Idempotent: a release already active is neither downloaded nor imported again; one import runs at a
+    time (the service's advisory lock), so a redelivered task fails fast while the first still loads.
+    """
+    try:
+        result = cnpj.cnpj_fetch_release(force=force)
+    except cnpj.CnpjImportError as exc:
+        logger.error("CNPJ release: %s", exc)
+        return None
+    return result.release.pk

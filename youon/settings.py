@@ -299,6 +299,11 @@ CELERY_TASK_ROUTES = {
     "forecasting.tasks.forecast_issue": {"queue": "ml"},
 }
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {
+    # Receita publishes a CNPJ release a month (mid-month); a release already active is a no-op.
+    "cnpj-release-monthly": {
+        "task": "ingestion.tasks.cnpj_fetch_release",
+        "schedule": crontab(day_of_month="20", hour=2, minute=0),
+    },
     "exports-purge-daily": {
         "task": "leads.tasks.exports_purge",
         "schedule": crontab(hour=4, minute=15),
@@ -457,6 +462,20 @@ BDGD_SWAP_ATTEMPTS = env_int("BDGD_SWAP_ATTEMPTS", 150)
 # What the weekly watch imports: reference years (default: last year) and ANEEL codes (default: all).
 BDGD_WATCH_YEARS = [int(y) for y in env_list("BDGD_WATCH_YEARS")]
 BDGD_WATCH_DISTRIBUIDORAS = env_list("BDGD_WATCH_DISTRIBUIDORAS")
+
+# --- Public registers (Receita CNPJ, CCEE, ANEEL GD) ---
+# Receita's CNPJ open data: an HTML index of monthly `YYYY-MM/` folders holding the zips.
+CNPJ_BASE_URL = env_str("CNPJ_BASE_URL", "https://arquivos.receitafederal.gov.br/dados/cnpj/dados_abertos_cnpj/")
+CNPJ_HTTP_TIMEOUT = env_int("CNPJ_HTTP_TIMEOUT", 60)
+# The swap of a release's tables waits this long for readers' locks per attempt, and tries this often.
+CNPJ_SWAP_LOCK_TIMEOUT_MS = env_int("CNPJ_SWAP_LOCK_TIMEOUT_MS", 2000)
+CNPJ_SWAP_ATTEMPTS = env_int("CNPJ_SWAP_ATTEMPTS", 150)
+# Memory for the index builds of a release's new tables (PostgreSQL syntax).
+CNPJ_IMPORT_MAINTENANCE_WORK_MEM = env_str("CNPJ_IMPORT_MAINTENANCE_WORK_MEM", "512MB")
+# Where downloaded releases are kept (default DATA_DIR/cnpj).
+CNPJ_DOWNLOAD_DIR = env_str("CNPJ_DOWNLOAD_DIR", "")
+# Downloads of CCEE and ANEEL files (import_ccee_cargas / import_gd given a URL).
+REGISTROS_HTTP_TIMEOUT = env_int("REGISTROS_HTTP_TIMEOUT", 60)
 
 # Exports: lists up to this many units stream at once; larger ones run as Celery jobs.
 EXPORT_SYNC_MAX_ROWS = env_int("EXPORT_SYNC_MAX_ROWS", 100_000)
