@@ -37,6 +37,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from rapidfuzz import fuzz
@@ -198,6 +199,11 @@ def bairro_norm(text: str | None) -> str | None:
     """Upper case without accents or punctuation, abbreviations spelled out; None for 'não definido'."""
     if not text:
         return None
+    return _bairro_norm(text)
+
+
+@lru_cache(maxsize=65536)  # a municipality's bairros repeat across its units and candidates
+def _bairro_norm(text: str) -> str | None:
     folded = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c)).upper()
     words = re.sub(r"[^A-Z0-9 ]", " ", folded).split()
     if words and words[0] == "BAIRRO" and len(words) > 1:
@@ -268,12 +274,17 @@ def score_bairro(unit: str | None, cand: Candidato) -> tuple[str, float, float |
     a, b = bairro_norm(unit), bairro_norm(cand.bairro)
     if a is None or b is None:
         return "desconhecido", 0.0, None
-    similarity = fuzz.token_set_ratio(a, b)
+    similarity = _similarity(a, b)
     if similarity >= 90:
         return "igual", _bits(0.60, 0.05), similarity
     if similarity >= 75:
         return "parecido", _bits(0.15, 0.05), similarity
     return "diferente", _bits(0.25, 0.90), similarity
+
+
+@lru_cache(maxsize=65536)
+def _similarity(a: str, b: str) -> float:
+    return float(fuzz.token_set_ratio(a, b))
 
 
 def veto(unit: Unidade, cand: Candidato, params: Parametros) -> str | None:

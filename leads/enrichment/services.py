@@ -41,7 +41,7 @@ logger = logging.getLogger(__name__)
 ETAPAS = ("municipio", "ccee", "gd", "cnpj")
 ETAPAS_IDENTIDADE = ("ccee", "gd", "cnpj")
 ENRICH_LOCK = 0xE1C4  # advisory lock of an enrichment run over a layer (with the distributor as second key)
-MAX_CANDIDATOS_MUNICIPIO = 50  # subclass candidates of a municipality kept per unit (same CEP first)
+MAX_CANDIDATOS_MUNICIPIO = 20  # subclass candidates of a municipality kept per unit (same CEP first)
 # A municipality with fewer establishments gives no CEP share worth using (the matcher's default instead).
 MIN_ESTABELECIMENTOS_TF = 1000
 
@@ -553,6 +553,16 @@ def identity_review(*, uc_ids: Sequence[int], revisao: str, usuario: Any) -> int
     LeadIdentidade.objects.bulk_update(identities, ["revisao", "revisado_por", "revisado_em"])
     _log_copy(rows)
     return len(identities)
+
+
+def enrich_after_import(*, etapas: Sequence[str]) -> None:
+    """Queue the given steps over every layer once the caller's transaction commits: what the importers of
+    the registers call when a CNPJ release becomes active (`cnpj`), or CCEE loads (`ccee`) or the GD
+    register (`gd`) change. Raises EnrichmentError on an unknown step, before anything is queued."""
+    from ..tasks import enrich_layer
+
+    steps = list(etapas_validas(etapas))
+    transaction.on_commit(lambda: enrich_layer.delay(None, None, steps))
 
 
 def layers(distribuidora: int | None = None, ano: int | None = None) -> list[tuple[int, int]]:

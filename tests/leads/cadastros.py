@@ -4,7 +4,9 @@ for the enrichment, independent of the importers)."""
 from __future__ import annotations
 
 import csv
+import io
 import unicodedata
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -12,7 +14,7 @@ from pathlib import Path
 from django.db import connection
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CNPJ = FIXTURES / "cnpj"
+CNPJ = FIXTURES / "cnpj" / "2026-01"
 CCEE = FIXTURES / "ccee" / "ccee_parcela_carga_consumo_2025_GO_sample.csv"
 RELEASE = date(2026, 1, 1)
 MIGRACAO = date(2023, 5, 1)  # the migration date of constructed CCEE loads
@@ -37,9 +39,12 @@ def _date(text: str) -> date | None:
     return datetime.strptime(text, "%Y%m%d").date()
 
 
-def _rows(path: Path) -> list[list[str]]:
-    with path.open(encoding="latin-1", newline="") as handle:
-        return list(csv.reader(handle, delimiter=";", quotechar='"'))
+def _rows(archive: str) -> list[list[str]]:
+    """The rows of the one member of a zip of the vendored release, as Receita publishes them."""
+    with zipfile.ZipFile(CNPJ / archive) as zipped:
+        (member,) = zipped.namelist()
+        text = zipped.read(member).decode("latin-1")
+    return list(csv.reader(io.StringIO(text, newline=""), delimiter=";", quotechar='"'))
 
 
 def _fold(text: str) -> str:
@@ -47,13 +52,13 @@ def _fold(text: str) -> str:
 
 
 def load_receita(referencia: date = RELEASE) -> list[Estabelecimento]:
-    """The active establishments of ESTABELE.csv, the companies of EMPRECSV.csv and the options of
-    SIMPLESCSV.csv, as an active release; returns the establishments loaded."""
+    """The active establishments, the companies and the Simples/MEI options of the vendored release,
+    written as an active release; returns the establishments loaded that have a CEP."""
     with connection.cursor() as cursor:
         cursor.execute("SELECT cod_tom, cod_ibge FROM intel_lead.municipio WHERE cod_tom <> ''")
         tom = {t.zfill(4): i for t, i in cursor.fetchall()}
         loaded = []
-        for r in _rows(CNPJ / "ESTABELE.csv"):
+        for r in _rows("Estabelecimentos0.zip"):
             if r[5] != "02" or r[20].zfill(4) not in tom:
                 continue
             cnpj = r[0] + r[1] + r[2]
@@ -70,14 +75,14 @@ def load_receita(referencia: date = RELEASE) -> list[Estabelecimento]:
             if cep:
                 mun = tom[r[20].zfill(4)]
                 loaded.append(Estabelecimento(cnpj, r[4], _date(r[10]), r[11], tuple(secundarias), r[17], cep, mun))
-        for r in _rows(CNPJ / "EMPRECSV.csv"):
+        for r in _rows("Empresas0.zip"):
             cursor.execute(
                 "INSERT INTO intel_lead.cnpj_empresa (cnpj_basico, razao_social, natureza_juridica, capital_social, "
                 "porte, ente_federativo) VALUES (%s, %s, %s, %s, %s, %s)",
                 [r[0], r[1], int(r[2]) if r[2] else None, r[4].replace(".", "").replace(",", "."),
                  int(r[5]) if r[5] else None, r[6]],
             )  # fmt: skip
-        for r in _rows(CNPJ / "SIMPLESCSV.csv"):
+        for r in _rows("Simples.zip"):
             cursor.execute(
                 "INSERT INTO intel_lead.cnpj_simples (cnpj_basico, opcao_simples, opcao_mei) VALUES (%s, %s, %s)",
                 [r[0], r[1] == "S", r[4] == "S"],

@@ -99,6 +99,8 @@ def mux(clean_imports: None) -> Iterator[None]:  # noqa: F811
     with connection.cursor() as cursor:
         for table in ("lead_identidade", "lead_mercado_livre", "lead_enrichment_log", "lead_score"):
             cursor.execute(f"DELETE FROM intel_lead.{table}")
+    for camada in ("UCAT", "UCMT", "UCBT"):  # the layer tables too: later tests write 401/2024 rows by hand
+        ingestion.bdgd_layer_remove(distribuidora=401, ano=2024, camada=camada)
 
 
 def _mux_unit(**filters: object) -> models.LeadBruto:
@@ -227,3 +229,36 @@ def test_command_and_task_run_the_steps_asked(db: None, capsys: pytest.CaptureFi
         call_command("enrich", "--distribuidora", "999")
     result = tasks.enrich_layer.apply(args=(401, 2024), kwargs={"etapas": ["cnpj"]}).get()
     assert result["401/2024"]["etapas"]["cnpj"]["escritas"] == 0  # nothing changed since the command
+
+
+@pytest.mark.celery
+def test_a_register_import_queues_its_step_on_a_real_worker(clean_imports: None) -> None:  # noqa: F811
+    """The hook the register importers call: the step runs on a Celery worker once their transaction
+    commits, over every layer."""
+    import time
+
+    from django.db import transaction
+
+    from tests.conftest import start_worker, stop_worker
+
+    unit = LeadBrutoFactory(classe_consumo_id="CO1", cnae_id="4711-3/02", cep="90000-123")
+    cadastros.load_receita()
+    worker = start_worker()
+    try:
+        with transaction.atomic():
+            enrichment.enrich_after_import(etapas=["cnpj"])
+            assert not models.LeadEnrichmentLog.objects.filter(uc_id=unit.uc_id).exists()
+        deadline = time.monotonic() + 60
+        while not models.LeadEnrichmentLog.objects.filter(uc_id=unit.uc_id, etapa="cnpj").exists():
+            assert time.monotonic() < deadline, stop_worker(worker)
+            time.sleep(0.5)
+        log = models.LeadEnrichmentLog.objects.get(uc_id=unit.uc_id, etapa="cnpj")
+        assert log.detalhes["release"] == "2026-01-01" and log.detalhes["motivo"] == "sem_candidatos"
+        with pytest.raises(enrichment.EnrichmentError):
+            enrichment.enrich_after_import(etapas=["receita"])
+    finally:
+        stop_worker(worker)
+        cadastros.wipe()
+        with connection.cursor() as cursor:
+            for table in ("lead_identidade", "lead_enrichment_log"):
+                cursor.execute(f"DELETE FROM intel_lead.{table}")
