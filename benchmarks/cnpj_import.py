@@ -106,6 +106,7 @@ def main() -> None:
     print(f"estabelecimentos ativos carregados: {result.linhas['estabelecimentos']:,}")
     print(f"import: {seconds:.1f} s, {rate:,.0f} linhas/s (meta {TARGET_ROWS_S:,}), pico de RSS {peak_mb:,.0f} MB "
           f"(antes {before / 1024:,.0f} MB)")  # fmt: skip
+    print("etapas (s): " + ", ".join(f"{k} {v}" for k, v in result.etapas.items()))
     print(f"mesma release de novo: {'nada a fazer' if again.skipped else 'recarregada'} em {noop:.2f} s")
     print(f"release 66M (estimativa linear, ~170M linhas): {170e6 / rate / 60:,.0f} min")
 

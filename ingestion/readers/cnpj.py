@@ -117,12 +117,20 @@ class _Dates:
         return iso
 
 
-def _fields(member: Member, kind: Kind, stats: Stats) -> Iterator[tuple[int, list[str]]]:
+def _fields(
+    member: Member, kind: Kind, stats: Stats, *, somente_ativos: bool = False
+) -> Iterator[tuple[int, list[str]]]:
     count = FIELDS[kind]
+    separators = count - 1
     for number, line in lines(member, encoding="latin-1"):
         stats.linhas += 1
         if not line:
             continue
+        # Most establishments are not active: a count and a split of the first fields tell, before the
+        # whole line is split (the layout is still checked on every line).
+        if somente_ativos and line[0] == '"' and line.count('";"') == separators:
+            if line.split('";"', 6)[5] not in (ATIVA, "2"):
+                continue
         fields = split_quoted(line)
         if len(fields) != count:
             raise ReaderError(
@@ -145,7 +153,7 @@ def estabelecimentos(
     ESTABELECIMENTO_COLUMNS rows. `tom_ibge` maps Receita's 4-digit TOM codes to 7-digit IBGE codes."""
     stats = stats if stats is not None else Stats()
     dates = _Dates(stats)
-    for number, f in _fields(member, "estabelecimentos", stats):
+    for number, f in _fields(member, "estabelecimentos", stats, somente_ativos=somente_ativos):
         situacao = f[5].strip()
         if somente_ativos and situacao not in (ATIVA, "2"):
             continue
@@ -174,7 +182,7 @@ def estabelecimentos(
             cnpj[:8],
             "t" if f[3].strip() == "1" else "f",
             f[4].strip(),
-            str(int(situacao)),
+            situacao,
             dates(f[6].strip()),
             dates(f[10].strip()),
             cnae,
@@ -195,8 +203,8 @@ def estabelecimentos(
 
 
 def _small(value: str) -> str | None:
-    value = value.strip()
-    return str(int(value)) if value.isdigit() and len(value) <= 4 else None
+    """A code of up to four digits as written (`'0050'`: PostgreSQL reads it as 50), or null."""
+    return value if value.isdigit() and len(value) <= 4 else None
 
 
 def _capital(value: str, stats: Stats) -> str | None:
@@ -229,10 +237,10 @@ def empresas(member: Member, *, stats: Stats | None = None) -> Iterator[Row]:
         yield (
             basico,
             f[1].strip(),
-            _small(f[2]),
-            _small(f[3]),
+            _small(f[2].strip()),
+            _small(f[3].strip()),
             _capital(f[4], stats),
-            str(int(porte)) if porte.isdigit() else None,
+            porte if porte.isdigit() and len(porte) <= 2 else None,
             f[6].strip(),
         )
 

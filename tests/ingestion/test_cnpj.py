@@ -75,7 +75,7 @@ def test_real_companies_and_simples_rows() -> None:
     [empresas] = members(RELEASE / "Empresas0.zip")
     rows = {r[0]: r for r in reader.empresas(empresas)}
     assert len(rows) == 2000
-    assert rows["41287249"] == ("41287249", "CAMILLE GOMES PEIXOTO", "2135", "50", "10000.00", "1", "")
+    assert rows["41287249"] == ("41287249", "CAMILLE GOMES PEIXOTO", "2135", "50", "10000.00", "01", "")
     [simples] = members(RELEASE / "Simples.zip")
     assert reader.kind_of(simples) == "simples"
     by_key = {r[0]: r for r in reader.simples(simples)}
@@ -120,7 +120,7 @@ def test_capital_with_decimal_comma_and_out_of_range(tmp_path: Path) -> None:
     data = '"12345678";"ACME LTDA";"2062";"49";"1.234.567,89";"05";""\n"87654321";"X";"2062";"49";"-5,00";"";""\n'
     path = _zip(tmp_path / "Empresas3.zip", "K3241.K03200Y3.D60110.EMPRECSV", data.encode("latin-1"))
     rows = list(reader.empresas(members(path)[0]))
-    assert rows[0][4] == "1234567.89" and rows[0][5] == "5"
+    assert rows[0][4] == "1234567.89" and rows[0][5] == "05"
     assert rows[1][4] is None and rows[1][5] is None
 
 
