@@ -179,6 +179,10 @@ class RegraAlerta(models.Model):
         "região", max_length=40, blank=True, help_text="UF (RS), código IBGE, código ANEEL ou distribuidora:CONJ"
     )
     poligono = models.MultiPolygonField("polígono", srid=4674, null=True, blank=True)
+    selecao = models.ForeignKey(
+        "leads.SelecaoMapa", verbose_name="seleção do mapa", null=True, blank=True, on_delete=models.CASCADE,
+        related_name="regras_alerta", help_text="poligono: uma seleção salva do mapa; o polígono a acompanha",
+    )  # fmt: skip
     metrica = models.CharField("métrica", max_length=20, choices=Metrica.choices)
     limiar = models.FloatField()
     tipo_anomalia = models.CharField(max_length=20, choices=TipoAnomalia.choices, blank=True)

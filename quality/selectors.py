@@ -227,15 +227,25 @@ class RegraValida:
     oferta: str
 
 
-def regra_validar(data: Mapping[str, Any]) -> RegraValida:
-    """A rule's region, metric and threshold checked together; ValidationError maps each field to its problem."""
+def regra_validar(data: Mapping[str, Any], *, dono_id: int | None = None) -> RegraValida:
+    """A rule's region, metric and threshold checked together; ValidationError maps each field to its problem.
+    A rule on a saved map selection (`selecao`, one of `dono_id`'s) takes its polygon from it."""
     errors: dict[str, str] = {}
     tipo, metrica = data.get("tipo_regiao"), data.get("metrica")
     regiao, poligono = "", None
+    selecao = data.get("selecao")
+    if selecao is not None and (tipo != TipoRegiao.POLIGONO or getattr(selecao, "dono_id", None) != dono_id):
+        errors["selecao"] = (
+            "uma seleção salva é a região de uma regra do tipo poligono"
+            if tipo != TipoRegiao.POLIGONO
+            else "seleção não encontrada entre as suas"
+        )
     try:
-        if tipo == TipoRegiao.POLIGONO:
+        if tipo == TipoRegiao.POLIGONO and selecao is not None and "selecao" not in errors:
+            poligono = selecao.geometria
+        elif tipo == TipoRegiao.POLIGONO:
             if data.get("poligono") in (None, ""):
-                raise ValidationError("uma região do tipo poligono precisa de `poligono` (GeoJSON)")
+                raise ValidationError("uma região do tipo poligono precisa de `poligono` (GeoJSON) ou `selecao`")
             poligono = poligono_ler(data["poligono"])
         else:
             regiao = regiao_normalizar(str(tipo), str(data.get("regiao") or ""))

@@ -202,6 +202,11 @@ def rules_evaluate(*, regra_ids: list[int] | None = None) -> Avaliacao:
     events = notes = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RULES_LOCK])
+        # A rule on a saved map selection follows the selection's current area.
+        cursor.execute(
+            "UPDATE quality_regra_alerta r SET poligono = s.geometria FROM leads_selecao_mapa s "
+            "WHERE r.selecao_id = s.id AND NOT ST_Equals(r.poligono, s.geometria)"
+        )
         statements = [*_region_statements(which), *_polygon_statements(which), *_anomaly_statements(which),
                       *_lead_statements(which)]  # fmt: skip
         for statement in statements:

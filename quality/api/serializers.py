@@ -35,8 +35,8 @@ class RegraSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
 
     class Meta:
         model = RegraAlerta
-        fields = ["id", "nome", "tipo_regiao", "regiao", "poligono", "metrica", "limiar", "tipo_anomalia", "oferta",
-                  "email", "resumo_diario", "ativa", "criada_em", "avaliada_em", "n_eventos"]  # fmt: skip
+        fields = ["id", "nome", "tipo_regiao", "regiao", "poligono", "selecao", "metrica", "limiar", "tipo_anomalia",
+                  "oferta", "email", "resumo_diario", "ativa", "criada_em", "avaliada_em", "n_eventos"]  # fmt: skip
         read_only_fields = ["id", "criada_em", "avaliada_em", "n_eventos"]
 
     def to_representation(self, instance: RegraAlerta) -> dict[str, Any]:
@@ -47,11 +47,12 @@ class RegraSerializer(serializers.ModelSerializer):  # type: ignore[type-arg]
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         merged = {**({} if self.instance is None else {
             f: getattr(self.instance, f) for f in ("tipo_regiao", "regiao", "metrica", "limiar", "tipo_anomalia",
-                                                   "oferta")}), **attrs}  # fmt: skip
+                                                   "oferta", "selecao")}), **attrs}  # fmt: skip
         if self.instance is not None and "poligono" not in attrs and self.instance.poligono:
             merged["poligono"] = self.instance.poligono.geojson
+        request = self.context.get("request")
         try:
-            valid = selectors.regra_validar(merged)
+            valid = selectors.regra_validar(merged, dono_id=getattr(getattr(request, "user", None), "pk", None))
         except DjangoValidationError as exc:
             raise serializers.ValidationError(
                 exc.message_dict if hasattr(exc, "error_dict") else exc.messages

@@ -189,3 +189,30 @@ def test_the_header_counts_unread_notifications_and_the_list_marks_them_read() -
     browser.post("/qualidade/notificacoes/", {})
     assert "Alertas <b>0</b>" in browser.get("/").content.decode()
     assert "Alertas (0)" in browser.get("/admin/").content.decode() or not user.is_staff
+
+
+def test_a_rule_on_a_saved_map_selection_follows_the_selection() -> None:
+    units()
+    owner, other = token_client("dona"), token_client("outro")
+    around_poa = {"type": "Polygon", "coordinates": [[[-51.3, -30.1], [-51.1, -30.1], [-51.1, -29.9],
+                                                      [-51.3, -29.9], [-51.3, -30.1]]]}  # fmt: skip
+    around_caxias = {"type": "Polygon", "coordinates": [[[-51.3, -29.3], [-51.1, -29.3], [-51.1, -29.1],
+                                                         [-51.3, -29.1], [-51.3, -29.3]]]}  # fmt: skip
+    saved = owner.post("/api/v1/leads/selecoes/", {"nome": "centro", "geometria": around_poa}, format="json")
+    assert saved.status_code == 201, saved.content
+    selecao = saved.json()["id"]
+    body = {"nome": "seleção", "tipo_regiao": "poligono", "selecao": selecao, "metrica": "dic_medio_anual",
+            "limiar": 10.0}  # fmt: skip
+    refused = other.post("/api/v1/qualidade/regras/", body, format="json")
+    assert refused.status_code == 400 and "selecao" in refused.json()  # someone else's selection
+    created = owner.post("/api/v1/qualidade/regras/", body, format="json")
+    assert created.status_code == 201, created.content
+    [event] = EventoAlerta.objects.filter(regra_id=created.json()["id"])
+    assert event.valor == pytest.approx(11.5) and "4 unidades do polígono" in event.descricao  # Porto Alegre's
+    # The selection is redrawn around Caxias do Sul (1.2 h in the year): the rule follows, nothing new fires.
+    moved = owner.patch(f"/api/v1/leads/selecoes/{selecao}/", {"geometria": around_caxias}, format="json")
+    assert moved.status_code == 200, moved.content
+    services.rules_evaluate()
+    rule = RegraAlerta.objects.get(pk=created.json()["id"])
+    assert rule.poligono.extent == pytest.approx((-51.3, -29.3, -51.1, -29.1))
+    assert EventoAlerta.objects.filter(regra=rule).count() == 1
