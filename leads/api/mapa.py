@@ -9,7 +9,7 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -67,6 +67,9 @@ class ResumoView(APIView):
             raise _django_errors(exc) from exc
 
 
+@extend_schema_field(
+    {"type": "object", "description": "GeoJSON Polygon ou MultiPolygon (lon/lat), ou o texto WKT de um"}
+)
 class GeometryField(serializers.Field):  # type: ignore[type-arg]
     """A polygon as GeoJSON (object or text) or WKT in, GeoJSON out; stored as a MultiPolygon."""
 
@@ -123,7 +126,11 @@ class SelecaoViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
     serializer_class = SelecaoSerializer
     pagination_class = None
 
+    queryset = models.SelecaoMapa.objects.none()  # the schema's model; requests read get_queryset
+
     def get_queryset(self) -> Any:
+        if getattr(self, "swagger_fake_view", False):
+            return models.SelecaoMapa.objects.none()
         return models.SelecaoMapa.objects.filter(dono_id=_user_id(self.request))
 
     def perform_create(self, serializer: Any) -> None:

@@ -79,7 +79,9 @@ def test_views_refresh_summarises_units() -> None:
     b = LeadBrutoFactory(pac=5.0, situacao="DS", classe_consumo_id="CO1", ceg_gd="GD.RS.000.001")
     add_monthly(a, energia=[10.0] * 12, dic=[2.0] * 12, fic=[1.0] * 12)
     add_monthly(b, energia=[1.0] * 12, dic=[4.0] * 12, fic=[3.0] * 12)
-    assert services.views_refresh() == ["resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento"]
+    assert services.views_refresh() == [
+        "resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento", "mapa_celula"
+    ]  # fmt: skip
 
     municipio = models.ResumoEnergiaMunicipio.objects.get(municipio_id="4314902", ano=2024)
     assert (municipio.n_ucs, municipio.n_ativas, municipio.n_pj) == (2, 1, 1)
