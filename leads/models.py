@@ -571,6 +571,8 @@ class LeadUnidade(models.Model):
 
     class Meta:
         db_table = table("lead_unidade")
+        # New-unit alerts look up the units registered after a rule's creation: a handful of the millions.
+        indexes = [models.Index(fields=["registrada_em"], name="lead_unidade_registrada_idx")]
         verbose_name = "unidade registrada"
         verbose_name_plural = "unidades registradas"
 

@@ -358,7 +358,10 @@ def _lead_statements(which: str) -> list[str]:
                    || ', acima de ' || {_num("r.limiar")} || ' (regra "' || r.nome || '").',
                    {score}, s.uc_id, false, now()
             FROM quality_regra_alerta r
-            JOIN intel_lead.lead_unidade n ON n.registrada_em > r.criada_em
+            -- Per rule, the few units registered since it was created (by index), then their scores.
+            CROSS JOIN LATERAL (
+                SELECT n.uc_id FROM intel_lead.lead_unidade n WHERE n.registrada_em > r.criada_em OFFSET 0
+            ) n
             JOIN intel_lead.lead_score s ON s.uc_id = n.uc_id AND {score} >= r.limiar
             JOIN intel_lead.lead_bruto l ON l.uc_id = s.uc_id AND l.distribuidora_id = s.distribuidora_id
                  AND l.ano = s.ano AND l.camada = s.camada
