@@ -84,6 +84,21 @@ def sample_file(folder: str, ano: int, ucs: int) -> Path:
     return Path(folder) / f"Amostra_401_{ano}-12-31_V11_{ucs}-0000.gdb.zip"
 
 
+def sample_imported(folder: str, ano: int, ucs: int, env: dict[str, str]) -> Path:
+    """The synthetic BDGD of `ucs` units for `ano`, generated unless kept, and its points and units
+    imported (untimed) unless the database already holds that layer whole."""
+    from leads.models import LeadBruto
+
+    sample = sample_file(folder, ano, ucs)
+    if not sample.exists():
+        print(f"generating {sample.name} ...", flush=True)
+        run([PY, "manage.py", "make_sample_bdgd", "--ucs", str(ucs), "--ano", str(ano), "--out", str(sample)], env)
+    if LeadBruto.objects.filter(distribuidora_id=401, ano=ano).count() != ucs:
+        print("importing it (untimed) ...", flush=True)
+        run([PY, "manage.py", "import_bdgd", str(sample), "--layers", "PONNOT,UCBT", "--force"], env)
+    return sample
+
+
 def units_in_database() -> int:
     from leads.models import LeadUnidade
 

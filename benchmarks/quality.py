@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from import_bdgd import clean, django_env, run, sample_file  # noqa: E402
+from import_bdgd import clean, django_env, sample_imported  # noqa: E402
 
 
 def regions(ano: int) -> dict[str, list[str]]:
@@ -105,19 +105,10 @@ def main() -> None:
     from django.contrib.auth import get_user_model
     from django.db import connection
 
-    from leads.models import LeadBruto
     from quality import services
     from quality.models import Anomalia, EventoAlerta, Notificacao
 
-    sample = sample_file(args.dir, args.ano, args.ucs)
-    py = sys.executable
-    if not sample.exists():
-        print(f"generating {sample.name} ...", flush=True)
-        run([py, "manage.py", "make_sample_bdgd", "--ucs", str(args.ucs), "--ano", str(args.ano), "--out", str(sample)],
-            env)  # fmt: skip
-    if LeadBruto.objects.filter(distribuidora_id=401, ano=args.ano).count() != args.ucs:
-        print("importing it (untimed) ...", flush=True)
-        run([py, "manage.py", "import_bdgd", str(sample), "--layers", "PONNOT,UCBT", "--force"], env)
+    sample_imported(args.dir, args.ano, args.ucs, env)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM intel_lead.lead_bruto")
         total = cursor.fetchone()[0]

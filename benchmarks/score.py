@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "benchmarks"))
 
-from import_bdgd import clean, django_env, run, sample_file  # noqa: E402
+from import_bdgd import clean, django_env, run, sample_imported  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -53,17 +53,8 @@ def main() -> None:
     from leads.models import LeadScore
     from youon.lib.db import serial_plans
 
-    sample = sample_file(args.dir, args.ano, args.ucs)
+    sample_imported(args.dir, args.ano, args.ucs, env)
     py = sys.executable
-    if not sample.exists():
-        print(f"generating {sample.name} ...", flush=True)
-        run([py, "manage.py", "make_sample_bdgd", "--ucs", str(args.ucs), "--ano", str(args.ano), "--out", str(sample)],
-            env)  # fmt: skip
-    from leads.models import LeadBruto
-
-    if LeadBruto.objects.filter(distribuidora_id=401, ano=args.ano).count() != args.ucs:
-        print("importing it (untimed) ...", flush=True)
-        run([py, "manage.py", "import_bdgd", str(sample), "--layers", "PONNOT,UCBT", "--force"], env)
 
     seconds, rss = run([py, "manage.py", "score_leads", "--distribuidora", "401", "--ano", str(args.ano)], env)
     scored = LeadScore.objects.filter(distribuidora_id=401, ano=args.ano).count()
