@@ -21,4 +21,7 @@ class AutoSchema(BaseAutoSchema):
         responses = super()._get_response_bodies(direction)
         for code, description in ERRORS.items():
             responses.setdefault(code, {"content": ERROR_BODY, "description": description})
+        if self.method in ("POST", "PUT", "PATCH"):
+            unreadable = "A body of a media type the endpoint does not read (JSON and forms), or a malformed one."
+            responses.setdefault("415", {"content": ERROR_BODY, "description": unreadable})
         return responses
