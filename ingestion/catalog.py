@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import requests
 from django.conf import settings
 
+from . import downloads
+from .downloads import Download
 from .readers import hub
 
 
@@ -40,14 +41,6 @@ def catalog_list(*, distribuidora: int | None = None, ano: int | None = None) ->
     ]
 
 
-@dataclass(frozen=True)
-class Download:
-    path: Path
-    size: int
-    resumed_from: int
-    skipped: bool
-
-
 def _item_metadata(item_id: str) -> dict[str, Any]:
     if not re.fullmatch(r"[0-9a-f]{32}", item_id):
         raise hub.CatalogError(f"{item_id!r} is not an ArcGIS item id (32 hexadecimal digits)")
@@ -68,36 +61,10 @@ def bdgd_download(
     a complete file already there is not downloaded again. `progress(done, total)` is called as bytes arrive.
     """
     meta = _item_metadata(item_id)
-    name, size = Path(meta["name"]).name, int(meta["size"])
     folder = dest_dir or Path(settings.DATA_DIR) / "bdgd"
-    folder.mkdir(parents=True, exist_ok=True)
-    target, partial = folder / name, folder / f"{name}.part"
-    if target.exists() and target.stat().st_size == size:
-        return Download(target, size, 0, skipped=True)
-    start = partial.stat().st_size if partial.exists() else 0
-    if start > size:
-        partial.unlink()
-        start = 0
-    headers = {"Range": f"bytes={start}-"} if start else {}
     url = f"{settings.BDGD_ITEMS_URL.rstrip('/')}/{item_id}/data"
     try:
-        with requests.get(url, headers=headers, stream=True, timeout=settings.BDGD_HTTP_TIMEOUT) as response:
-            response.raise_for_status()
-            if start and response.status_code != 206:
-                start = 0  # the server ignored the range: start over
-            done = start
-            with partial.open("ab" if start else "wb") as handle:
-                for chunk in response.iter_content(chunk_size=1 << 16):
-                    handle.write(chunk)
-                    done += len(chunk)
-                    if progress:
-                        progress(done, size)
-    except requests.RequestException as exc:
-        raise hub.CatalogError(f"download of {item_id} stopped at {partial.stat().st_size:,} bytes: {exc}") from exc
-    got = partial.stat().st_size
-    if got != size:
-        if got > size:
-            partial.unlink()
-        raise hub.CatalogError(f"download of {item_id}: {got:,} bytes, ANEEL declares {size:,}; run again to resume")
-    partial.replace(target)
-    return Download(target, size, start, skipped=False)
+        return downloads.resume(url, folder / Path(meta["name"]).name, size=int(meta["size"]),
+                                timeout=settings.BDGD_HTTP_TIMEOUT, progress=progress)  # fmt: skip
+    except downloads.DownloadError as exc:
+        raise hub.CatalogError(f"item {item_id}: {exc}") from exc

@@ -59,23 +59,36 @@ def download(
 ) -> Download:
     """Download `url` into `folder` under its own name, resuming a `.part` left by an earlier attempt.
 
-    The size comes from a HEAD request; a complete file already there is not downloaded again, and the
-    `.part` is renamed only once it holds that many bytes. `progress(name, done, total)` follows the bytes.
-    """
+    The size comes from a HEAD request (see `resume` for the rest). `progress(name, done, total)` follows
+    the bytes."""
     name = Path(urlparse(url).path).name
-    folder.mkdir(parents=True, exist_ok=True)
-    target, partial = folder / name, folder / f"{name}.part"
     try:
         head = requests.head(url, timeout=timeout, allow_redirects=True)
         head.raise_for_status()
-        size = int(head.headers.get("Content-Length") or -1)
-        if size >= 0 and target.exists() and target.stat().st_size == size:
-            return Download(target, size, 0, skipped=True)
-        start = partial.stat().st_size if partial.exists() else 0
-        if size >= 0 and start > size:
-            partial.unlink()
-            start = 0
-        headers = {"Range": f"bytes={start}-"} if start else {}
+    except requests.RequestException as exc:
+        raise DownloadError(f"{url}: {exc}") from exc
+    size = int(head.headers.get("Content-Length") or -1)
+    report = (lambda done, total: progress(name, done, total)) if progress else None
+    return resume(url, folder / name, size=size if size >= 0 else None, timeout=timeout, progress=report)
+
+
+def resume(
+    url: str, target: Path, *, size: int | None, timeout: float, progress: Callable[[int, int], None] | None = None
+) -> Download:
+    """Download `url` into `target` through `<target>.part`, resuming what an earlier attempt left there
+    (HTTP Range; from the start if the server ignores it). A complete `target` of `size` bytes is not
+    downloaded again; the `.part` is renamed only once it holds `size` bytes (when known).
+    `progress(done, total)` follows the bytes (total -1 when unknown)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(f"{target.name}.part")
+    if size is not None and target.exists() and target.stat().st_size == size:
+        return Download(target, size, 0, skipped=True)
+    start = partial.stat().st_size if partial.exists() else 0
+    if size is not None and start > size:
+        partial.unlink()
+        start = 0
+    headers = {"Range": f"bytes={start}-"} if start else {}
+    try:
         with requests.get(url, headers=headers, stream=True, timeout=timeout) as response:
             response.raise_for_status()
             if start and response.status_code != 206:
@@ -86,12 +99,12 @@ def download(
                     handle.write(chunk)
                     done += len(chunk)
                     if progress:
-                        progress(name, done, size)
+                        progress(done, -1 if size is None else size)
     except requests.RequestException as exc:
         got = partial.stat().st_size if partial.exists() else 0
         raise DownloadError(f"{url}: download parou em {got:,} bytes ({exc}); rode de novo para continuar") from exc
     got = partial.stat().st_size
-    if size >= 0 and got != size:
+    if size is not None and got != size:
         if got > size:
             partial.unlink()
         raise DownloadError(f"{url}: {got:,} bytes recebidos, o servidor declara {size:,}; rode de novo para continuar")

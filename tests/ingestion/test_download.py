@@ -73,7 +73,7 @@ def items_url() -> Iterator[str]:
 
 def test_interrupted_download_resumes_and_checks_size(items_url: str, tmp_path: Path) -> None:
     Items.cut_after = 400_000
-    with pytest.raises(CatalogError, match=r"run again to resume|stopped at"):
+    with pytest.raises(CatalogError, match=r"download parou em [0-9,]+ bytes .*; rode de novo para continuar"):
         catalog.bdgd_download(item_id=ITEM, dest_dir=tmp_path)
     partial = tmp_path / f"{NAME}.part"
     kept = partial.stat().st_size  # whole 64 KiB chunks received before the cut
