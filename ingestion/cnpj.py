@@ -30,7 +30,6 @@ from django.utils import timezone
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from leads.enrichment.services import enrich_after_import
 from leads.models import CnpjRelease, Municipio, StatusRelease
 from youon.lib.db import own_connection
 
@@ -365,7 +364,6 @@ def cnpj_import_release(
         CnpjRelease.objects.filter(pk=row.pk).update(**failed)
         raise CnpjImportError(message) from exc
     row.refresh_from_db()
-    enrich_after_import(etapas=["cnpj"])  # every layer's units matched against the new release
     fixes: dict[str, int] = {}
     for register, found in stats.items():
         for what, n in found.fixes.items():

@@ -18,7 +18,6 @@ from django.conf import settings
 from django.db import connection, transaction
 from psycopg import sql
 
-from leads.enrichment.services import enrich_after_import
 from leads.models import Municipio
 
 from . import downloads
@@ -149,8 +148,6 @@ def ccee_import_cargas(*, sources: Sequence[str | Path]) -> UpsertResult:
                 files=files,
                 rows=lambda m: ccee.cargas(m, municipios=municipios, stats=stats),
             )
-            if alteradas:  # units already free are found again once the loads are in
-                enrich_after_import(etapas=["ccee"])
     except ReaderError as exc:
         raise RegistroImportError(str(exc)) from exc
     avisos = [f"município não encontrado: {cidade}/{uf}" for uf, cidade in sorted(stats.sem_municipio)]
@@ -173,8 +170,6 @@ def gd_import(*, sources: Sequence[str | Path]) -> UpsertResult:
                 files=files,
                 rows=lambda m: gd.empreendimentos(m, stats=stats),
             )
-            if alteradas:
-                enrich_after_import(etapas=["gd"])
     except ReaderError as exc:
         raise RegistroImportError(str(exc)) from exc
     return UpsertResult(linhas, alteradas, [m.label for m in files], [f"{stats.pj:,} empreendimentos de PJ"])

@@ -8,6 +8,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from leads.models import StatusImportacao
+from leads.tasks import enrich_after_import
 
 from . import catalog, cnpj, recovery, services
 from .models import ImportStatus
@@ -134,4 +135,6 @@ def cnpj_fetch_release(self, force: bool = False) -> int | None:  # type: ignore
     except cnpj.CnpjImportError as exc:
         logger.error("CNPJ release: %s", exc)
         return None
+    if not result.skipped:
+        enrich_after_import(etapas=["cnpj"])  # every layer's units matched against the new release
     return result.release.pk

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from celery import shared_task
 
 from . import services
@@ -59,3 +61,15 @@ def enrich_layer(  # type: ignore[no-untyped-def]
     for dist, year in enrichment.layers(distribuidora, ano):
         reports[f"{dist}/{year}"] = enrichment.enrich_layer(distribuidora=dist, ano=year, etapas=etapas).as_dict()
     return reports
+
+
+def enrich_after_import(*, etapas: Sequence[str]) -> None:
+    """Queue the given steps over every layer once the caller's transaction commits: what the register
+    imports' commands and tasks call when a CNPJ release becomes active (`cnpj`), or CCEE loads (`ccee`)
+    or the GD register (`gd`) change. Raises EnrichmentError on an unknown step, before anything is queued."""
+    from django.db import transaction
+
+    from .enrichment.services import etapas_validas
+
+    steps = list(etapas_validas(etapas))
+    transaction.on_commit(lambda: enrich_layer.delay(None, None, steps))

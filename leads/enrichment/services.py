@@ -555,16 +555,6 @@ def identity_review(*, uc_ids: Sequence[int], revisao: str, usuario: Any) -> int
     return len(identities)
 
 
-def enrich_after_import(*, etapas: Sequence[str]) -> None:
-    """Queue the given steps over every layer once the caller's transaction commits: what the importers of
-    the registers call when a CNPJ release becomes active (`cnpj`), or CCEE loads (`ccee`) or the GD
-    register (`gd`) change. Raises EnrichmentError on an unknown step, before anything is queued."""
-    from ..tasks import enrich_layer
-
-    steps = list(etapas_validas(etapas))
-    transaction.on_commit(lambda: enrich_layer.delay(None, None, steps))
-
-
 def layers(distribuidora: int | None = None, ano: int | None = None) -> list[tuple[int, int]]:
     """The distributor-years registered (those an enrichment of everything goes through)."""
     scope, args = _scope(distribuidora, ano, alias="u")

@@ -239,6 +239,7 @@ def test_a_register_import_queues_its_step_on_a_real_worker(clean_imports: None)
 
     from django.db import transaction
 
+    from leads.tasks import enrich_after_import
     from tests.conftest import start_worker, stop_worker
 
     unit = LeadBrutoFactory(classe_consumo_id="CO1", cnae_id="4711-3/02", cep="90000-123")
@@ -246,7 +247,7 @@ def test_a_register_import_queues_its_step_on_a_real_worker(clean_imports: None)
     worker = start_worker()
     try:
         with transaction.atomic():
-            enrichment.enrich_after_import(etapas=["cnpj"])
+            enrich_after_import(etapas=["cnpj"])
             assert not models.LeadEnrichmentLog.objects.filter(uc_id=unit.uc_id).exists()
         deadline = time.monotonic() + 60
         while not models.LeadEnrichmentLog.objects.filter(uc_id=unit.uc_id, etapa="cnpj").exists():
@@ -255,7 +256,7 @@ def test_a_register_import_queues_its_step_on_a_real_worker(clean_imports: None)
         log = models.LeadEnrichmentLog.objects.get(uc_id=unit.uc_id, etapa="cnpj")
         assert log.detalhes["release"] == "2026-01-01" and log.detalhes["motivo"] == "sem_candidatos"
         with pytest.raises(enrichment.EnrichmentError):
-            enrichment.enrich_after_import(etapas=["receita"])
+            enrich_after_import(etapas=["receita"])
     finally:
         stop_worker(worker)
         cadastros.wipe()

@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingestion import registros
+from leads.tasks import enrich_after_import
 
 
 class Command(BaseCommand):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
             result = registros.ccee_import_cargas(sources=options["sources"])
         except registros.RegistroImportError as exc:
             raise CommandError(str(exc)) from exc
+        if result.alteradas:  # units already free are found again
+            enrich_after_import(etapas=["ccee"])
         self.stdout.write(f"{result.linhas:,} parcelas de carga lidas, {result.alteradas:,} novas ou alteradas")
         for aviso in result.avisos:
             self.stdout.write(f"  {aviso}")

@@ -7,6 +7,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingestion import cnpj
+from leads.tasks import enrich_after_import
 
 from ._progress import ByteBar, RowBar
 
@@ -55,6 +56,7 @@ class Command(BaseCommand):
         if result.skipped:
             self.stdout.write(f"release {release.referencia:%Y-%m} já está ativa com os mesmos arquivos: nada a fazer")
             return
+        enrich_after_import(etapas=["cnpj"])  # every layer's units matched against the new release
         self.stdout.write(
             f"release {release.referencia:%Y-%m} ativa: {release.estabelecimentos:,} estabelecimentos ativos, "
             f"{release.empresas:,} empresas, {release.simples:,} opções do Simples em {result.segundos:.1f} s"

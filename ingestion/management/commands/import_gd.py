@@ -5,6 +5,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from ingestion import registros
+from leads.tasks import enrich_after_import
 
 
 class Command(BaseCommand):
@@ -21,6 +22,8 @@ class Command(BaseCommand):
             result = registros.gd_import(sources=options["sources"])
         except registros.RegistroImportError as exc:
             raise CommandError(str(exc)) from exc
+        if result.alteradas:
+            enrich_after_import(etapas=["gd"])
         self.stdout.write(f"{result.linhas:,} empreendimentos de GD lidos, {result.alteradas:,} novos ou alterados")
         for aviso in result.avisos:
             self.stdout.write(f"  {aviso}")
