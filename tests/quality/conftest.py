@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.ingestion.conftest import clean_imports  # noqa: F401 (fixture)
+
 
 @dataclass
 class Caixa:
@@ -53,3 +55,8 @@ def smtp(settings: Any) -> Iterator[Caixa]:
         yield caixa
     finally:
         controller.stop()
+
+
+@pytest.fixture
+def wiped(clean_imports: None) -> None:  # noqa: F811
+    """Units a test commits (a live server or a worker reads them) are removed before and after it."""

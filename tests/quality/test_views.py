@@ -10,16 +10,10 @@ from django.test import Client
 
 from quality.models import Notificacao, RegraAlerta
 from tests.factories import PORTO_ALEGRE
-from tests.ingestion.conftest import clean_imports  # noqa: F401 (fixture)
 from tests.quality.test_alerts import gestor, units
 from tests.test_pages import browser, login, shot  # noqa: F401 (fixture)
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _wiped(clean_imports: None) -> None:  # noqa: F811
-    """Units written here are committed (a live server or a worker reads them): none is left behind."""
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wiped")]
 
 
 def test_quality_page_rule_form_counter_and_notifications(browser: Any, live_server: Any) -> None:  # noqa: F811
@@ -42,8 +36,10 @@ def test_quality_page_rule_form_counter_and_notifications(browser: Any, live_ser
     rule = RegraAlerta.objects.get(nome="POA janeiro")
     assert rule.regiao == PORTO_ALEGRE
     assert browser.locator("#regras tbody tr").count() == 1
+    assert "Porto Alegre/RS" in browser.text_content("#regras tbody")  # the municipality's name, not its code
     assert "Porto Alegre/RS (01/2024)" in browser.text_content("#eventos")
     assert browser.text_content(".yo-notificacoes b") == "1"  # told at once, not at the next import
+    shot(browser, "desktop-qualidade")
 
     browser.fill("#id_nome", "sem região")
     browser.select_option("#id_tipo_regiao", "uf")
@@ -56,6 +52,7 @@ def test_quality_page_rule_form_counter_and_notifications(browser: Any, live_ser
     browser.click(".yo-notificacoes")
     assert browser.url == f"{live_server.url}/qualidade/notificacoes/"
     assert browser.locator("#notificacoes li.nova").count() == 1
+    shot(browser, "desktop-notificacoes")
     browser.click("#marcar-todas")
     assert browser.locator("#notificacoes li.nova").count() == 0
     assert browser.text_content(".yo-notificacoes b") == "0"

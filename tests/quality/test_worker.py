@@ -12,16 +12,10 @@ from quality import tasks
 from quality.models import EventoAlerta, Notificacao, RegraAlerta
 from tests.conftest import start_worker, stop_worker
 from tests.factories import PORTO_ALEGRE
-from tests.ingestion.conftest import clean_imports  # noqa: F401 (fixture)
 from tests.quality.conftest import Caixa
 from tests.quality.test_alerts import gestor, units
 
-pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _wiped(clean_imports: None) -> None:  # noqa: F811
-    """Units written here are committed (a live server or a worker reads them): none is left behind."""
+pytestmark = [pytest.mark.celery, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wiped")]
 
 
 @pytest.fixture
