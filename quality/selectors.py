@@ -10,10 +10,10 @@ from typing import Any
 
 from django.contrib.gis.geos import GEOSException, GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError
-from django.db.models import Count, QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 
 from leads import filters
-from leads.models import Distribuidora, LeadUnidade
+from leads.models import Distribuidora, LeadUnidade, Municipio
 
 from .models import (
     Anomalia,
@@ -273,4 +273,14 @@ def regra_validar(data: Mapping[str, Any], *, dono_id: int | None = None) -> Reg
 
 
 def regras_do_usuario(*, user_id: int) -> QuerySet[RegraAlerta]:
-    return RegraAlerta.objects.filter(dono_id=user_id).annotate(n_eventos=Count("eventos"))
+    """The user's rules with their event counts and, for a municipality, its name and UF."""
+    municipio = Municipio.objects.filter(cod_ibge=OuterRef("regiao"))
+    return (
+        RegraAlerta.objects.filter(dono_id=user_id)
+        .select_related("selecao")
+        .annotate(
+            n_eventos=Count("eventos"),
+            municipio_nome=Subquery(municipio.values("nome")[:1]),
+            municipio_uf=Subquery(municipio.values("uf")[:1]),
+        )
+    )
