@@ -193,7 +193,9 @@ def rules_evaluate(*, regra_ids: list[int] | None = None) -> Avaliacao:
     """Evaluate the active alert rules (or these) against the current indicators, anomalies and scores:
     record each event a rule finds once (unique per rule and event key) and a notification for its owner.
 
-    Set-based, one statement per metric and region kind. Idempotent: a second run finds the same events
+    Set-based: what the unit-level rules share is found once into analysed temporary tables (the units
+    inside each polygon, the anomalies asked for, the units new to each rule), then one statement per
+    metric of the region rules and one for each other family of rules. Idempotent: a second run finds the same events
     and records nothing. One run at a time (advisory lock). A new-lead rule tells of units registered after
     the rule was created (lead_unidade.registrada_em), not of those already there."""
     started = time.monotonic()
@@ -207,8 +209,10 @@ def rules_evaluate(*, regra_ids: list[int] | None = None) -> Avaliacao:
             "UPDATE quality_regra_alerta r SET poligono = s.geometria FROM leads_selecao_mapa s "
             "WHERE r.selecao_id = s.id AND NOT ST_Equals(r.poligono, s.geometria)"
         )
-        statements = [*_region_statements(which), *_polygon_statements(which), *_anomaly_statements(which),
-                      *_lead_statements(which)]  # fmt: skip
+        for statement in _working_tables(which):
+            cursor.execute(statement, params)
+        statements = [*_region_statements(which), *_polygon_statements(), *_anomaly_statements(which),
+                      *_lead_statements()]  # fmt: skip
         for statement in statements:
             cursor.execute(
                 f"WITH novos AS ({statement} ON CONFLICT (regra_id, chave) DO NOTHING RETURNING id, regra_id, "
@@ -246,128 +250,159 @@ def _region_statements(which: str) -> list[str]:
     return out
 
 
-# A polygon's units and their figures, computed from the units inside it (there is no view of it).
-_POLYGON_UNITS = """
-    FROM quality_regra_alerta r
-    JOIN intel_lead.lead_bruto l ON l.coordenada && r.poligono AND ST_Intersects(l.coordenada, r.poligono)
-    WHERE r.ativa AND r.tipo_regiao = 'poligono' AND r.metrica = '{metrica}' {which}
-      AND (l.media_dic IS NOT NULL OR l.media_fic IS NOT NULL)"""
+# What the unit-level statements share, found once per evaluation into temporary tables that are analysed,
+# so that the planner knows their sizes and hashes where it would otherwise loop: the units inside each
+# polygon rule (one spatial index scan per rule), the anomalies some rule asks for with their unit's region
+# keys, and the units registered since each new-lead rule was created (by index: they are few).
+_UNIT_COLUMNS = """l.cod_id, l.camada AS camada_uc, l.municipio_id, l.distribuidora_id, l.conj, l.coordenada,
+                   coalesce(m.nome || '/' || m.uf, '?') AS lugar, m.uf"""
+_UNIT_JOIN = """JOIN intel_lead.lead_bruto l ON l.uc_id = {a}.uc_id AND l.distribuidora_id = {a}.distribuidora_id
+                    AND l.ano = {a}.ano AND l.camada = {a}.camada
+               LEFT JOIN intel_lead.municipio m ON m.cod_ibge = l.municipio_id"""
+_REGION_METRIC_LIST = ", ".join(f"'{m.value}'" for m in _REGION_METRICS)
+_WORKING_TABLES = {
+    "avaliacao_dentro": f"""
+        SELECT r.id AS regra_id, l.uc_id, l.ano, l.distribuidora_id, l.conj, l.media_dic, l.media_fic
+        FROM quality_regra_alerta r
+        JOIN intel_lead.lead_bruto l ON l.coordenada && r.poligono AND ST_Intersects(l.coordenada, r.poligono)
+        WHERE r.ativa AND r.tipo_regiao = 'poligono' AND r.metrica IN ({_REGION_METRIC_LIST})
+          AND (l.media_dic IS NOT NULL OR l.media_fic IS NOT NULL) {{which}}""",
+    "avaliacao_alvo": f"""
+        SELECT a.uc_id, a.tipo, a.severidade, a.mes, a.escore, a.explicacao, {_UNIT_COLUMNS}
+        FROM intel_lead.anomalia a {_UNIT_JOIN.format(a="a")}
+        WHERE EXISTS (SELECT FROM quality_regra_alerta r WHERE r.ativa AND r.metrica = 'anomalia'
+                      AND r.tipo_anomalia = a.tipo AND a.severidade >= r.limiar {{which}})""",
+    "avaliacao_novas": """
+        SELECT r.id AS regra_id, n.uc_id
+        FROM quality_regra_alerta r JOIN intel_lead.lead_unidade n ON n.registrada_em > r.criada_em
+        WHERE r.ativa AND r.metrica = 'novo_lead' {which}""",
+}
 
 
-def _polygon_statements(which: str) -> list[str]:
-    out = []
-    for metrica, (column, period, unit, label) in _REGION_METRICS.items():
-        units = _POLYGON_UNITS.format(metrica=metrica.value, which=which)
+def _working_tables(which: str) -> list[str]:
+    out = ["ANALYZE quality_regra_alerta"]  # rules come and go; their counts per kind steer every plan below
+    for name, query in _WORKING_TABLES.items():
+        out += [f"DROP TABLE IF EXISTS pg_temp.{name}",
+                f"CREATE TEMPORARY TABLE {name} ON COMMIT DROP AS {query.format(which=which)}",
+                f"ANALYZE {name}"]  # fmt: skip
+    return out
+
+
+_ANNUAL_VALUE = {
+    "dic_medio": "avg(coalesce(d.media_dic, 0) * 12)",
+    "fic_medio": "avg(coalesce(d.media_fic, 0) * 12)",
+    "pct_acima_dic": "100.0 * count(*) FILTER (WHERE coalesce(d.media_dic, 0) * 12 > coalesce(lim.valor, "
+    "(SELECT limiar_dic_anual_h FROM intel_lead.parametros_qualidade WHERE id = 1), 16)) / count(*)",
+}
+
+
+def _polygon_statements() -> list[str]:
+    """One statement for every polygon rule: from the units inside each polygon, the values of its metric
+    per year (and per month for the monthly ones) as rows (regra_id, ano, mes, n_ucs, valor)."""
+    sources = []
+    for metrica, (column, period, _, _) in _REGION_METRICS.items():
         if period == "i.mes = 0":
-            value = {
-                "dic_medio": "avg(coalesce(l.media_dic, 0) * 12)",
-                "fic_medio": "avg(coalesce(l.media_fic, 0) * 12)",
-                "pct_acima_dic": "100.0 * count(*) FILTER (WHERE coalesce(l.media_dic, 0) * 12 > "
-                "coalesce(lim.valor, (SELECT limiar_dic_anual_h FROM intel_lead.parametros_qualidade WHERE id = 1), "
-                "16)) / count(*)",
-            }[column]
-            source = f"""
-                SELECT r.id AS regra_id, l.ano, 0 AS mes, count(*) AS n_ucs, {value} AS valor
-                {
-                units.replace(
-                    "WHERE r.ativa",
-                    "LEFT JOIN intel_lead.limite_continuidade lim ON lim.indicador = 'DIC' "
-                    "AND lim.distribuidora_id = l.distribuidora_id AND lim.conj = l.conj AND lim.ano = l.ano "
-                    "WHERE r.ativa",
-                )
-            }
-                GROUP BY r.id, l.ano"""
+            sources.append(f"""
+                SELECT d.regra_id, d.ano, 0 AS mes, count(*) AS n_ucs, {_ANNUAL_VALUE[column]} AS valor
+                FROM avaliacao_dentro d JOIN quality_regra_alerta r ON r.id = d.regra_id
+                     AND r.metrica = '{metrica.value}'
+                LEFT JOIN intel_lead.limite_continuidade lim ON lim.indicador = 'DIC'
+                     AND lim.distribuidora_id = d.distribuidora_id AND lim.conj = d.conj AND lim.ano = d.ano
+                GROUP BY d.regra_id, d.ano""")
         else:
             # The monthly rows joined on uc_id alone (with mes, their key): the layer's other columns add
             # nothing but make the planner expect a handful of rows and loop where it should hash.
             measure = "dic_h" if column == "dic_medio" else "fic"
-            source = f"""
-                SELECT n.regra_id, n.ano, m.mes, n.n_ucs, coalesce(s.soma, 0) / n.n_ucs AS valor
-                FROM (SELECT r.id AS regra_id, l.ano, count(*) AS n_ucs {units} GROUP BY r.id, l.ano) n
+            sources.append(f"""
+                SELECT c.regra_id, c.ano, m.mes, c.n_ucs, coalesce(s.soma, 0) / c.n_ucs AS valor
+                FROM contagem c JOIN quality_regra_alerta r ON r.id = c.regra_id AND r.metrica = '{metrica.value}'
                 CROSS JOIN generate_series(1, 12) m(mes)
                 LEFT JOIN (
-                    SELECT r.id AS regra_id, l.ano, x.mes, sum(x.{measure}) AS soma {
-                units.replace(
-                    "WHERE r.ativa",
-                    "JOIN intel_lead.lead_qualidade_mensal x ON x.uc_id = l.uc_id WHERE r.ativa",
-                )
-            }
-                    GROUP BY r.id, l.ano, x.mes
-                ) s ON s.regra_id = n.regra_id AND s.ano = n.ano AND s.mes = m.mes"""
-        out.append(f"""
-            INSERT INTO quality_evento_alerta ({_EVENT_COLUMNS})
-            SELECT r.id, r.metrica || ':poligono:' || i.ano || ':' || i.mes,
-                   left({label!r} || ' no polígono de "' || r.nome || '" (' || {_period()} || '): '
-                        || {_num("i.valor")} || ' {unit}', 200),
-                   {label!r} || ' de ' || {_num("i.valor")} || ' {unit} nas ' || i.n_ucs || ' unidades do polígono da '
-                   || 'regra "' || r.nome || '", ' || {_period()} || ', acima do limiar de ' || {_num("r.limiar")}
-                   || ' {unit}.',
-                   i.valor, NULL, false, now()
-            FROM ({source}) i JOIN quality_regra_alerta r ON r.id = i.regra_id
-            WHERE i.valor > r.limiar""")
-    return out
+                    SELECT d.regra_id, d.ano, x.mes, sum(x.{measure}) AS soma
+                    FROM avaliacao_dentro d JOIN quality_regra_alerta r ON r.id = d.regra_id
+                         AND r.metrica = '{metrica.value}'
+                    JOIN intel_lead.lead_qualidade_mensal x ON x.uc_id = d.uc_id
+                    GROUP BY d.regra_id, d.ano, x.mes
+                ) s ON s.regra_id = c.regra_id AND s.ano = c.ano AND s.mes = m.mes""")
+    labels = " ".join(f"WHEN '{m.value}' THEN {label!r}" for m, (_, _, _, label) in _REGION_METRICS.items())
+    units = " ".join(f"WHEN '{m.value}' THEN '{unit}'" for m, (_, _, unit, _) in _REGION_METRICS.items())
+    label, unit = f"(CASE r.metrica {labels} END)", f"(CASE r.metrica {units} END)"
+    return [
+        f"""
+        INSERT INTO quality_evento_alerta ({_EVENT_COLUMNS})
+        WITH contagem AS (SELECT regra_id, ano, count(*) AS n_ucs FROM avaliacao_dentro GROUP BY regra_id, ano)
+        SELECT r.id, r.metrica || ':poligono:' || i.ano || ':' || i.mes,
+               left({label} || ' no polígono de "' || r.nome || '" (' || {_period()} || '): '
+                    || {_num("i.valor")} || ' ' || {unit}, 200),
+               {label} || ' de ' || {_num("i.valor")} || ' ' || {unit} || ' nas ' || i.n_ucs
+               || ' unidades do polígono da regra "' || r.nome || '", ' || {_period()} || ', acima do limiar de '
+               || {_num("r.limiar")} || ' ' || {unit} || '.',
+               i.valor, NULL, false, now()
+        FROM ({" UNION ALL ".join(sources)}) i JOIN quality_regra_alerta r ON r.id = i.regra_id
+        WHERE i.valor > r.limiar"""
+    ]
 
 
-# How a rule's region selects units of lead_bruto `l` (with its municipality `m`).
+# How a rule's region selects a unit `u` (with its municipality's UF `u.uf`): one branch per kind, each a
+# hash join on the region's key (the polygon, a spatial test).
 _UNIT_REGION = {
-    TipoRegiao.UF: "m.uf = r.regiao",
-    TipoRegiao.MUNICIPIO: "l.municipio_id = r.regiao",
-    TipoRegiao.DISTRIBUIDORA: "l.distribuidora_id::text = r.regiao",
-    TipoRegiao.CONJUNTO: "l.distribuidora_id || ':' || l.conj = r.regiao",
-    TipoRegiao.POLIGONO: "l.coordenada && r.poligono AND ST_Intersects(l.coordenada, r.poligono)",
+    TipoRegiao.UF: "u.uf = r.regiao",
+    TipoRegiao.MUNICIPIO: "u.municipio_id = r.regiao",
+    TipoRegiao.DISTRIBUIDORA: "u.distribuidora_id::text = r.regiao",
+    TipoRegiao.CONJUNTO: "u.distribuidora_id || ':' || u.conj = r.regiao",
+    TipoRegiao.POLIGONO: "u.coordenada && r.poligono AND ST_Intersects(u.coordenada, r.poligono)",
 }
-
-
-_TIPO_LABEL = "CASE a.tipo " + " ".join(f"WHEN '{v}' THEN '{label}'" for v, label in TipoAnomalia.choices) + " END"
+_TIPO_LABEL = "CASE u.tipo " + " ".join(f"WHEN '{v}' THEN '{label}'" for v, label in TipoAnomalia.choices) + " END"
 
 
 def _anomaly_statements(which: str) -> list[str]:
-    out = []
-    for kind, condition in _UNIT_REGION.items():
-        out.append(f"""
-            INSERT INTO quality_evento_alerta ({_EVENT_COLUMNS})
-            SELECT r.id, 'anomalia:' || a.uc_id || ':' || a.tipo || ':' || coalesce(a.mes, 0),
-                   left({_TIPO_LABEL} || ': unidade ' || left(l.cod_id, 16) || ' de '
-                        || coalesce(m.nome || '/' || m.uf, '?'), 200),
-                   a.explicacao || ' Unidade ' || l.cod_id || ' (' || l.camada || ', '
-                   || coalesce(m.nome || '/' || m.uf, '?') || '), severidade ' || a.severidade
-                   || '; regra "' || r.nome || '".',
-                   a.escore, a.uc_id, false, now()
-            FROM quality_regra_alerta r
-            JOIN intel_lead.anomalia a ON a.tipo = r.tipo_anomalia AND a.severidade >= r.limiar
-            JOIN intel_lead.lead_bruto l ON l.uc_id = a.uc_id AND l.distribuidora_id = a.distribuidora_id
-                 AND l.ano = a.ano AND l.camada = a.camada
-            LEFT JOIN intel_lead.municipio m ON m.cod_ibge = l.municipio_id
-            WHERE r.ativa AND r.metrica = 'anomalia' AND r.tipo_regiao = '{kind.value}' AND {condition} {which}""")
-    return out
+    """One statement for every anomaly rule: the anomalies asked for, matched to the rules kind by kind."""
+    branches = " UNION ALL ".join(
+        f"SELECT r.id AS regra_id, u.* FROM avaliacao_alvo u JOIN quality_regra_alerta r "
+        f"ON r.tipo_anomalia = u.tipo AND u.severidade >= r.limiar AND {condition} "
+        f"WHERE r.ativa AND r.metrica = 'anomalia' AND r.tipo_regiao = '{kind.value}' {which}"
+        for kind, condition in _UNIT_REGION.items()
+    )
+    return [
+        f"""
+        INSERT INTO quality_evento_alerta ({_EVENT_COLUMNS})
+        SELECT r.id, 'anomalia:' || u.uc_id || ':' || u.tipo || ':' || coalesce(u.mes, 0),
+               left({_TIPO_LABEL} || ': unidade ' || left(u.cod_id, 16) || ' de ' || u.lugar, 200),
+               u.explicacao || ' Unidade ' || u.cod_id || ' (' || u.camada_uc || ', ' || u.lugar
+               || '), severidade ' || u.severidade || '; regra "' || r.nome || '".',
+               u.escore, u.uc_id, false, now()
+        FROM ({branches}) u JOIN quality_regra_alerta r ON r.id = u.regra_id"""
+    ]
 
 
-def _lead_statements(which: str) -> list[str]:
-    score = ("CASE r.oferta WHEN 'acl' THEN s.score_acl WHEN 'arbitragem' THEN s.score_arbitragem "
-             "WHEN 'backup' THEN s.score_backup WHEN 'gtd' THEN s.score_gtd "
-             "ELSE greatest(s.score_acl, s.score_arbitragem, s.score_backup, s.score_gtd) END")  # fmt: skip
-    out = []
-    for kind, condition in _UNIT_REGION.items():
-        out.append(f"""
-            INSERT INTO quality_evento_alerta ({_EVENT_COLUMNS})
-            SELECT r.id, 'novo_lead:' || s.uc_id,
-                   left('Nova unidade com score ' || {score} || ': ' || left(l.cod_id, 16) || ' em '
-                        || coalesce(m.nome || '/' || m.uf, '?'), 200),
-                   'A unidade ' || l.cod_id || ' (' || l.camada || ', ' || coalesce(m.nome || '/' || m.uf, '?')
-                   || ') tem score ' || {score} || coalesce(' para ' || nullif(r.oferta, ''), ' na melhor oferta')
-                   || ', acima de ' || {_num("r.limiar")} || ' (regra "' || r.nome || '").',
-                   {score}, s.uc_id, false, now()
-            FROM quality_regra_alerta r
-            -- Per rule, the few units registered since it was created (by index), then their scores.
-            CROSS JOIN LATERAL (
-                SELECT n.uc_id FROM intel_lead.lead_unidade n WHERE n.registrada_em > r.criada_em OFFSET 0
-            ) n
-            JOIN intel_lead.lead_score s ON s.uc_id = n.uc_id AND {score} >= r.limiar
-            JOIN intel_lead.lead_bruto l ON l.uc_id = s.uc_id AND l.distribuidora_id = s.distribuidora_id
-                 AND l.ano = s.ano AND l.camada = s.camada
-            LEFT JOIN intel_lead.municipio m ON m.cod_ibge = l.municipio_id
-            WHERE r.ativa AND r.metrica = 'novo_lead' AND r.tipo_regiao = '{kind.value}' AND {condition} {which}""")
-    return out
+def _score(alias: str) -> str:
+    a = alias
+    return (f"CASE r.oferta WHEN 'acl' THEN {a}.score_acl WHEN 'arbitragem' THEN {a}.score_arbitragem "
+            f"WHEN 'backup' THEN {a}.score_backup WHEN 'gtd' THEN {a}.score_gtd "
+            f"ELSE greatest({a}.score_acl, {a}.score_arbitragem, {a}.score_backup, {a}.score_gtd) END")  # fmt: skip
+
+
+def _lead_statements() -> list[str]:
+    """One statement for every new-lead rule: the units registered since it was created, their scores
+    and region."""
+    score = _score("u")
+    region = " ".join(f"WHEN '{kind.value}' THEN {condition}" for kind, condition in _UNIT_REGION.items())
+    return [
+        f"""
+        INSERT INTO quality_evento_alerta ({_EVENT_COLUMNS})
+        SELECT r.id, 'novo_lead:' || u.uc_id,
+               left('Nova unidade com score ' || {score} || ': ' || left(u.cod_id, 16) || ' em ' || u.lugar, 200),
+               'A unidade ' || u.cod_id || ' (' || u.camada_uc || ', ' || u.lugar || ') tem score ' || {score}
+               || coalesce(' para ' || nullif(r.oferta, ''), ' na melhor oferta') || ', acima de '
+               || {_num("r.limiar")} || ' (regra "' || r.nome || '").',
+               {score}, u.uc_id, false, now()
+        FROM (
+            SELECT n.regra_id, s.uc_id, s.score_acl, s.score_arbitragem, s.score_backup, s.score_gtd,
+                   {_UNIT_COLUMNS}
+            FROM avaliacao_novas n JOIN intel_lead.lead_score s ON s.uc_id = n.uc_id {_UNIT_JOIN.format(a="s")}
+        ) u JOIN quality_regra_alerta r ON r.id = u.regra_id
+        WHERE {score} >= r.limiar AND CASE r.tipo_regiao {region} END"""
+    ]
 
 
 def rule_save(*, data: dict[str, Any], dono_id: int | None = None, regra: RegraAlerta | None = None) -> RegraAlerta:
