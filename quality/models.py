@@ -141,10 +141,8 @@ class Anomalia(models.Model):
         db_table = table("anomalia")
         verbose_name = "anomalia de consumo"
         verbose_name_plural = "anomalias de consumo"
-        indexes = [
-            models.Index(fields=["uc"], name="anomalia_uc_idx"),
-            models.Index(fields=["distribuidora_id", "ano", "tipo"], name="anomalia_camada_tipo_idx"),
-        ]
+        # uc_id has the foreign key's own index.
+        indexes = [models.Index(fields=["distribuidora_id", "ano", "tipo"], name="anomalia_camada_tipo_idx")]
 
     def __str__(self) -> str:
         return f"{self.get_tipo_display()} ({self.uc_id})"
