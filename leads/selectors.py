@@ -480,8 +480,9 @@ def municipio_figuras(*, params: Mapping[str, Any]) -> list[dict[str, Any]]:
         )
         .order_by("codigo")
     )
-    return [
-        {**row, "pct_livre": round(100 * row.pop("livres") / row["unidades"], 2) if row["unidades"] else None}
-        for row in rows
-        if row["codigo"]
-    ]
+    out = []
+    for row in rows:
+        livres = row.pop("livres")
+        if row["codigo"]:
+            out.append({**row, "pct_livre": round(100 * livres / row["unidades"], 2) if row["unidades"] else None})
+    return out

@@ -54,6 +54,7 @@ def mapa(request: HttpRequest) -> HttpResponse:
             reverse("admin:leads_leadbruto_change", args=[0]).replace("/0/", "/{id}/") if request.user.is_staff else ""
         ),
         "csrf": get_token(request),
+        "fontes_coordenada": dict(models.FonteCoordenada.choices),
         # The outlines a blank base shows, and the choropleth's states when no UF is chosen.
         "ufs_com_dados": sorted(set(models.ResumoEnergiaMunicipio.objects.values_list("uf", flat=True))),
     }

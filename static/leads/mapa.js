@@ -20,7 +20,7 @@
 
   var el, form;  // set when the document is read (the script loads in its head)
   var $ = function (id) { return document.getElementById(id); };
-  var map, grade, calor, municipios, desenho, area = null, proximo = null, dadosCalor = {};
+  var map, grade, calor, municipios, desenho, marcador, area = null, proximo = null, dadosCalor = {};
 
   function fmt(v, dec) { return v === null || v === undefined ? "—" : (dec ? DEC : NUM).format(v); }
   function energia(kwh) {
@@ -211,7 +211,7 @@
     Object.keys(dadosCalor).forEach(function (k) { pts = pts.concat(dadosCalor[k].pontos); });
     pts.forEach(function (p) { if (p[2] > max) max = p[2]; });
     var dados = pts.map(function (p) { return [p[0], p[1], max ? Math.sqrt(p[2] / max) : 0]; });
-    if (!calor) calor = L.heatLayer(dados, { radius: 22, blur: 18, maxZoom: 14, max: 1 });
+    if (!calor) calor = L.heatLayer(dados, { radius: 24, blur: 18, maxZoom: 12, max: 0.6, minOpacity: 0.25 });
     else calor.setLatLngs(dados);
     if (!map.hasLayer(calor)) calor.addTo(map);
   }
@@ -311,6 +311,7 @@
     area = { geojson: geojson, selecao: selecao || null };
     $("selecao").hidden = false;
     $("selecao-dica").hidden = true;
+    mostrar($("painel-selecao"));
     erro("erro-selecao", "");
     $("exportacao").hidden = true;
     gravarEndereco();
@@ -342,7 +343,7 @@
         var tr = document.createElement("tr");
         tr.dataset.uc = u.uc_id;
         var melhor = Math.max.apply(null, [u.score_acl, u.score_arbitragem, u.score_backup, u.score_gtd].map(function (s) { return s === null ? -1 : s; }));
-        tr.innerHTML = "<td title='" + esc(u.cod_id) + "'>" + esc(u.cod_id) + "</td><td>" + esc(u.municipio_nome || "") + "</td><td>" + esc(u.classe_consumo || "") +
+        tr.innerHTML = "<td title='" + esc(u.cod_id) + "'>" + esc(u.cod_id) + "<small>" + esc(u.municipio_nome || "") + "</small></td><td>" + esc(u.classe_consumo || "") +
           "</td><td class='n'>" + fmt(u.energia_anual_kwh) + "</td><td class='n'>" + fmt(u.demanda_pico_kw) + "</td><td class='n'>" + fmt(u.media_dic, true) +
           "</td><td class='n'>" + (melhor < 0 ? "—" : melhor) + "</td>";
         tr.addEventListener("click", function () { abrirUnidade(u.uc_id, true); });
@@ -492,7 +493,7 @@
         ["DIC / FIC médios", fmt(u.media_dic, true) + " h / " + fmt(u.media_fic, true)],
         ["mercado livre", u.livre ? "sim" + (u.mercado_livre ? " (" + u.mercado_livre.fonte.toUpperCase() + ")" : "") : "não"],
         ["GD", u.possui_gd ? "sim" : "não"],
-        ["localização", u.fonte_coordenada ? u.fonte_coordenada.replace("_", " ") + (u.lat !== null ? " (" + u.lat.toFixed(5) + ", " + u.lon.toFixed(5) + ")" : "") : "sem localização"],
+        ["localização", u.fonte_coordenada ? (C.fontes_coordenada[u.fonte_coordenada] || u.fonte_coordenada) + (u.lat !== null ? " (" + u.lat.toFixed(5) + ", " + u.lon.toFixed(5) + ")" : "") : "sem localização"],
       ]);
       var meses = u.meses || [];
       var col = function (k) { return meses.map(function (m) { return m[k]; }); };
@@ -517,10 +518,20 @@
         "<a id='unidade-api' href='" + C.lista + u.uc_id + "/'>na API</a></p>";
       extra.innerHTML = html;
       box.appendChild(extra);
-      if (centralizar && u.lat !== null) map.setView([u.lat, u.lon], Math.max(map.getZoom(), C.pontos_zoom + 2));
-      if (window.matchMedia("(max-width: 900px)").matches) $("painel-unidade").scrollIntoView({ block: "start" });
+      if (marcador) map.removeLayer(marcador);
+      if (u.lat !== null) {
+        marcador = L.circleMarker([u.lat, u.lon], { radius: 11, color: "#c92a2a", weight: 3, fill: false, interactive: false }).addTo(map);
+        if (centralizar) map.setView([u.lat, u.lon], Math.max(map.getZoom(), C.pontos_zoom + 2));
+      }
+      mostrar($("painel-unidade"));
     }).catch(function (e) { box.innerHTML = "<p class='erro'>" + esc(e.message) + "</p>"; });
   }
+
+  function mostrar(painel) {  // a panel brought into view: in the side panel's own scroll, or the page's on a phone
+    if (estreito()) painel.scrollIntoView({ block: "start" });
+    else painel.parentNode.scrollTop = painel.offsetTop - 8;
+  }
+  function estreito() { return window.matchMedia("(max-width: 900px)").matches; }
 
   // --- Wiring -------------------------------------------------------------------------------------
 
@@ -538,6 +549,7 @@
   function iniciar() {
     el = $("mapa");
     form = $("filtros");
+    if (estreito()) { $("painel-filtros").open = false; $("painel-camadas").open = false; }  // the map first
     var p = lerEndereco();
     map = L.map(el, { preferCanvas: false, minZoom: 3, maxZoom: 19 });
     map.createPane("municipios").style.zIndex = 350;

@@ -46,6 +46,16 @@ def units() -> list[models.LeadBruto]:
                 fonte_coordenada="ponto_notavel",
             )
         )  # fmt: skip
+    # Elsewhere in the state, a few units around each of a dozen towns: what the choropleth and the heat
+    # map show from afar (none is near Porto Alegre's centre, where the tests look closely).
+    towns = models.Municipio.objects.filter(uf="RS", sede__isnull=False).exclude(cod_ibge=PORTO_ALEGRE)
+    for t, town in enumerate(towns.order_by("cod_ibge")[::40][:12]):
+        for j in range(1 + t % 4):
+            LeadBrutoFactory(
+                cod_id=f"rs{t}-{j}", classe_consumo_id=("CO1", "RE1", "IN", "RU1")[j], municipio_id=town.cod_ibge,
+                energia_anual_kwh=5_000.0 * (t + 1) * (j + 1), media_dic=0.5 * t, segmento_mercado_id="varejo",
+                coordenada=Point(town.sede.x + 0.01 * j, town.sede.y, srid=4674), fonte_coordenada="transformador",
+            )  # fmt: skip
     add_monthly(rows[0], energia=[2500.0 + 100 * m for m in range(12)], demanda=[90.0 + m for m in range(12)],
                 dic=[0.5 * m for m in range(12)], fic=[0.2 * m for m in range(12)])  # fmt: skip
     services.score_refresh()
@@ -113,8 +123,9 @@ def test_map_tiles_filters_selection_export_unit_and_saved_selection(
     assert browser.locator("#unidade svg.grafico").count() == 3
     assert browser.locator("#unidade svg.grafico").first.locator("rect").count() == 12
     assert "uc0" in browser.inner_text("#unidade")
-    assert "ponto notavel" in browser.inner_text("#unidade")
+    assert "Ponto notável (PN_CON)" in browser.inner_text("#unidade")  # where its location comes from
     assert browser.locator("#unidade-api").get_attribute("href") == f"/api/v1/leads/{rows[0].uc_id}/"
+    shot(browser, "desktop-mapa-unidade", full_page=False)
 
     # A polygon drawn around the commercial units of the first row (CO filter on): count, list, export.
     browser.click(".leaflet-draw-draw-polygon")
@@ -125,10 +136,12 @@ def test_map_tiles_filters_selection_export_unit_and_saved_selection(
         browser.wait_for_timeout(300)  # clicks closer together are one double click to Leaflet.draw
     selected(browser).to_have_text("3", timeout=10_000)
     expect(browser.locator("#lista tbody tr")).to_have_count(3)
-    listed = browser.locator("#lista tbody tr td:first-child").all_inner_texts()
+    codes = browser.locator("#lista tbody tr td:first-child")
+    listed = [codes.nth(i).get_attribute("title") for i in range(3)]
     assert listed == ["uc0", "uc1", "uc2"]  # the largest consumers first
+    assert "Porto Alegre" in codes.first.inner_text()
     browser.select_option("#sentido", "")
-    expect(browser.locator("#lista tbody tr td").first).to_have_text("uc2")
+    expect(codes.first).to_have_attribute("title", "uc2")
     assert "Comercial" in browser.inner_text("#por-classe")
 
     browser.click("#exportar-csv")
@@ -145,9 +158,6 @@ def test_map_tiles_filters_selection_export_unit_and_saved_selection(
     selecao = models.SelecaoMapa.objects.get(nome="Centro comercial")
     assert selecao.filtros == {"classe": "CO"}
     assert f"selecao={selecao.pk}" in browser.url
-    browser.click("#painel-filtros summary")  # folded away: the selection and the unit in view
-    browser.click("#painel-camadas summary")
-    shot(browser, "desktop-mapa", full_page=False)
 
     # Reopened from a link: the area, its filters and its totals come back.
     browser.goto(f"{live_server.url}/mapa/?selecao={selecao.pk}")
@@ -162,6 +172,12 @@ def test_map_tiles_filters_selection_export_unit_and_saved_selection(
     browser.wait_for_selector("#legenda-municipios span")
     assert "Municípios por energia anual" in browser.inner_text("#legenda-municipios")
     assert "calor=1" in browser.url and "municipios=energia_anual_kwh" in browser.url
+    # From afar: the state's towns coloured by their energy, the heat map over the cells, the selection.
+    browser.evaluate("document.querySelector('#mapa').mapa.setView([-29.6, -52.4], 7)")
+    expect(browser.locator("#mapa")).not_to_have_attribute("data-unidades-tiles", "3")  # cells of the state
+    expect(browser.locator("#mapa .leaflet-municipios-pane path[fill='#c92a2a']").first).to_be_visible()
+    browser.click("#painel-filtros summary")  # folded away: the layers' legends and the selection in view
+    shot(browser, "desktop-mapa", full_page=False)
     assert browser.csp == [] and browser.outside == []
 
 
