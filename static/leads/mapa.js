@@ -34,7 +34,7 @@
   function filtros() {
     var out = {};
     new FormData(form).forEach(function (v, k) { if (String(v).trim() !== "") out[k] = String(v).trim(); });
-    if (out.score_min !== undefined) {  // a minimum score is the chosen offer's (or the best of any)
+    if (out.score_min !== undefined) {  // a minimum score is the chosen offer's: score_<oferta>_min
       if (out.oferta) out["score_" + out.oferta + "_min"] = out.score_min;
       delete out.score_min;
     }
@@ -92,6 +92,9 @@
       var v = body[k];
       return (k === "detail" ? "" : k + ": ") + (Array.isArray(v) ? v.join("; ") : typeof v === "object" ? JSON.stringify(v) : v);
     }).join(" · ");
+  }
+  function aviso() {  // what the filters leave out, said rather than ignored silently
+    return form.elements.score_min.value && !form.elements.oferta.value ? "O score mínimo vale para uma oferta: escolha qual." : "";
   }
   function erro(id, text) { var p = $(id); p.textContent = text || ""; p.hidden = !text; }
 
@@ -278,7 +281,7 @@
       .map(function (v) { return v.toFixed(5); }).join(",");
     api(C.resumo + "?" + qs(Object.assign({}, filtros(), { bbox: box }))).then(function (r) {
       if (id !== pedidoTotais) return;
-      erro("erro-filtros", "");
+      erro("erro-filtros", aviso());
       preencherTotais($("totais"), r);
     }).catch(function (e) { erro("erro-filtros", e.message); });
   }
@@ -537,7 +540,7 @@
 
   var espera;
   function aplicar(gravar) {
-    erro("erro-filtros", "");
+    erro("erro-filtros", aviso());
     grade.setUrl(urlTiles());
     dadosCalor = {};
     totais();

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,13 @@ def wait_units(tab: Any, n: int) -> None:
     expect(tab.locator("#mapa")).to_have_attribute("data-unidades-tiles", str(n), timeout=15_000)
 
 
+def redrawn(tab: Any, action: Callable[[], object]) -> None:
+    """Do something that redraws the tiles, and wait until they are drawn again."""
+    before = tab.get_attribute("#mapa", "data-carregado")
+    action()
+    expect(tab.locator("#mapa")).not_to_have_attribute("data-carregado", before or "", timeout=15_000)
+
+
 def total(tab: Any) -> Any:
     return expect(tab.locator("#totais [data-campo=unidades]"))
 
@@ -104,6 +111,7 @@ def test_map_tiles_filters_selection_export_unit_and_saved_selection(
     login(browser, f"{live_server.url}/contas/login/?next=/mapa/", "analista")
     browser.goto(f"{live_server.url}/mapa/?{VIEW}")
     assert browser.locator(".yo-cabecalho a.ativo").inner_text() == "Mapa"
+    assert browser.get_attribute("#link-importacoes", "href") == "/api/v1/importacoes/"  # the admin's for staff
     wait_units(browser, 6)
     assert browser.locator("#mapa .leaflet-tile path").count() == 6  # a point per unit at zoom 14
     total(browser).to_have_text("6")
@@ -115,6 +123,10 @@ def test_map_tiles_filters_selection_export_unit_and_saved_selection(
     total(browser).to_have_text("3")
     assert "classe=CO" in browser.url
     assert browser.locator("#mapa .leaflet-tile path").count() == 3
+    # Coloured by score instead of class: the legend and the address say so.
+    redrawn(browser, lambda: browser.select_option("#cor", "score"))
+    assert "80–100" in browser.inner_text("#legenda") and "cor=score" in browser.url
+    redrawn(browser, lambda: browser.select_option("#cor", "classe"))
 
     # A unit clicked on the map: its attributes and three charts of its 12 months.
     x, y = pixel(browser, LON, LAT)
@@ -150,7 +162,8 @@ def test_map_tiles_filters_selection_export_unit_and_saved_selection(
     with browser.expect_download() as download:
         browser.click("#baixar")
     exported = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
-    assert len(exported) == 3 and {r["cod_id"] for r in exported} == {"uc0", "uc1", "uc2"}
+    assert len(exported) == int(browser.inner_text("#selecao-totais [data-total=unidades] b"))  # the count
+    assert {r["cod_id"] for r in exported} == {"uc0", "uc1", "uc2"}
 
     browser.fill("#salvar input[name=nome]", "Centro comercial")
     browser.click("#salvar button[type=submit]")
