@@ -409,7 +409,7 @@
         else if (form.elements[k]) form.elements[k].value = s.filtros[k];
       });
       desenho.clearLayers();
-      var layer = L.geoJSON(s.geometria, { style: { color: "#e8590c", weight: 2, fillOpacity: 0.08 } });
+      var layer = L.geoJSON(s.geometria, { style: { color: "#e8590c", weight: 2, fillOpacity: 0.08, className: "yo-selecao" } });
       layer.eachLayer(function (l) { desenho.addLayer(l); });
       map.fitBounds(layer.getBounds(), { maxZoom: 16 });
       $("salvar").elements.nome.value = s.nome;
@@ -573,8 +573,8 @@
     map.addControl(new L.Control.Draw({
       position: "topleft",
       draw: { polyline: false, marker: false, circlemarker: false,
-        polygon: { allowIntersection: false, showArea: false, shapeOptions: { color: "#e8590c" } },
-        rectangle: { shapeOptions: { color: "#e8590c" } }, circle: { shapeOptions: { color: "#e8590c" } } },
+        polygon: { allowIntersection: false, showArea: false, shapeOptions: { color: "#e8590c", className: "yo-selecao" } },
+        rectangle: { shapeOptions: { color: "#e8590c", className: "yo-selecao" } }, circle: { shapeOptions: { color: "#e8590c", className: "yo-selecao" } } },
       edit: { featureGroup: desenho, edit: false },
     }));
     map.on(L.Draw.Event.CREATED, function (e) {
@@ -616,7 +616,7 @@
     else if (p.has("area")) {
       try {
         var g = JSON.parse(p.get("area"));
-        L.geoJSON(g, { style: { color: "#e8590c", weight: 2, fillOpacity: 0.08 } }).eachLayer(function (l) { desenho.addLayer(l); });
+        L.geoJSON(g, { style: { color: "#e8590c", weight: 2, fillOpacity: 0.08, className: "yo-selecao" } }).eachLayer(function (l) { desenho.addLayer(l); });
         selecionar(g);
       } catch (err) { erro("erro-selecao", "área do endereço ilegível"); }
     }

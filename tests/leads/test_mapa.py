@@ -230,6 +230,15 @@ def test_map_fits_a_phone(browser: Any, live_server: Any) -> None:  # noqa: F811
     browser.set_viewport_size({"width": 390, "height": 844})
     browser.goto(f"{live_server.url}/mapa/?{VIEW}")
     wait_units(browser, 6)
+    # A circle dragged around the six units: sent as a polygon, it holds them all.
+    browser.click(".leaflet-draw-draw-circle")
+    browser.mouse.move(*pixel(browser, LON + 0.002, LAT + 0.001))
+    browser.mouse.down()
+    browser.mouse.move(*pixel(browser, LON + 0.002 + 0.004, LAT + 0.001), steps=5)  # about 390 m
+    browser.mouse.up()
+    selected(browser).to_have_text("6", timeout=10_000)
+    assert "area=" in browser.url and "Polygon" in browser.url  # the drawn area, in the link
+    browser.evaluate("window.scrollTo(0, 0)")
     x, y = pixel(browser, LON, LAT)
     browser.mouse.click(x, y)
     browser.wait_for_selector("#unidade svg.grafico", timeout=10_000)
