@@ -18,6 +18,7 @@ from django.db.models import (
     Exists,
     F,
     FloatField,
+    Max,
     OuterRef,
     Q,
     QuerySet,
@@ -27,7 +28,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import Combinable, RawSQL
-from django.db.models.functions import Cast
+from django.db.models.functions import Cast, Greatest
 
 from . import filters, models
 from .filters import LeadFilter
@@ -457,3 +458,31 @@ def lead_resumo(*, params: Mapping[str, Any]) -> dict[str, Any]:
         rows = queryset.values(codigo=F(field), nome=F(name)).annotate(**totals).order_by("-unidades", "codigo")
         resumo[key] = list(rows)
     return resumo
+
+
+def municipio_figuras(*, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """Per municipality, the filtered units' count, annual energy, mean DIC/FIC, share of free-market
+    units (%) and best offer score: what the map's choropleth colours. `uf` (one or more) is required,
+    so a request reads the units of a few states at most."""
+    if not params.get("uf"):
+        raise ValidationError({"uf": "obrigatório: a UF (ou UFs, RS,SC) cujos municípios colorir"})
+    queryset = lead_list(params=params).order_by()
+    best = Greatest(*(F(name) for name in SCORE_FIELDS), output_field=FloatField())
+    rows = (
+        queryset.values(codigo=F("municipio_id"))
+        .annotate(
+            unidades=Count("uc_id"),
+            energia_anual_kwh=Sum("energia_anual_kwh"),
+            media_dic=Avg("media_dic"),
+            media_fic=Avg("media_fic"),
+            livres=Count("uc_id", filter=Q(livre=True) | Q(livre_ccee=True)),
+            melhor_score=Max(best),
+        )
+        .order_by("codigo")
+    )
+    out = []
+    for row in rows:
+        livres = row.pop("livres")
+        if row["codigo"]:
+            out.append({**row, "pct_livre": round(100 * livres / row["unidades"], 2) if row["unidades"] else None})
+    return out

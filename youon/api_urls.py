@@ -38,5 +38,6 @@ urlpatterns = [
         r"^leads/tiles/(?P<z>\d{1,2})/(?P<x>\d{1,9})/(?P<y>\d{1,9})\.mvt$", mapa.TileView.as_view(), name="lead-tile"
     ),
     path("leads/resumo/", mapa.ResumoView.as_view(), name="lead-resumo"),
+    path("leads/municipios/", mapa.MunicipiosView.as_view(), name="lead-municipios"),
     *router.urls,
 ]

@@ -555,13 +555,19 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Scripts, styles, fonts and data from this site only (Leaflet, the map code and the API docs are served
 # from static/); images also from the base map's tile server; no plugins, no framing, forms post here.
 # Inline style attributes stay allowed (the admin and the pages use them); inline scripts do not.
-_TILE_ORIGIN = re.match(r"^(https?://[^/]+)", MAP_TILE_URL.replace("{s}", "*")) if MAP_TILE_URL else None
+_TILE_ORIGINS = sorted(
+    {
+        m.group(1)
+        for url in (MAP_TILE_URL, MAPA_BASE_URL)
+        if (m := re.match(r"^(https?://[^/]+)", url.replace("{s}", "*")))
+    }
+)
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", *([_TILE_ORIGIN.group(1)] if _TILE_ORIGIN else [])],
+        "img-src": ["'self'", "data:", *_TILE_ORIGINS],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "object-src": ["'none'"],

@@ -10,6 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework_simplejwt.views import TokenBlacklistView, TokenRefreshView, TokenVerifyView
 
 from forecasting.views import operacoes
+from leads.views import mapa
 from quality.views import notificacoes, qualidade
 
 from .views import TokenObtainView, api_not_found, inicio
@@ -55,6 +56,7 @@ urlpatterns = [
     path("", inicio, name="inicio"),
     path("admin/", admin.site.urls),
     path("health/", health, name="health"),
+    path("mapa/", mapa, name="mapa"),
     path("operacoes/", operacoes, name="operacoes"),
     path("qualidade/", qualidade, name="qualidade"),
     path("qualidade/notificacoes/", notificacoes, name="notificacoes"),

@@ -135,3 +135,22 @@ class SelecaoViewSet(viewsets.ModelViewSet):  # type: ignore[type-arg]
 
     def perform_create(self, serializer: Any) -> None:
         serializer.save(dono_id=_user_id(self.request))
+
+
+class MunicipiosView(APIView):
+    """GET /api/v1/leads/municipios/?uf=..: per-municipality figures of the filtered units (the choropleth)."""
+
+    @extend_schema(
+        parameters=FILTERS,
+        responses={200: OpenApiTypes.OBJECT},
+        description=(
+            "For each municipality of the given UF(s) with filtered units: `codigo` (IBGE), `unidades`, "
+            "`energia_anual_kwh`, `media_dic`, `media_fic`, `pct_livre` (free-market share, %) and "
+            "`melhor_score` (the best offer score of its units). `uf` is required."
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        try:
+            return Response(selectors.municipio_figuras(params=request.query_params.dict()))
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc

@@ -99,3 +99,22 @@ def test_a_selection_refuses_unknown_filters_and_bad_geometry(analyst: APIClient
     )
     assert response.status_code == 400
     assert set(response.json()) == {"geometria", "filtros"}
+
+
+def test_municipios_gives_each_municipalitys_figures_under_the_filters(analyst: APIClient, units: list) -> None:
+    from leads import services
+
+    models.LeadBruto.objects.filter(cod_id="b").update(livre=True)
+    services.score_refresh()
+    rows = analyst.get("/api/v1/leads/municipios/", {"uf": "RS"}).json()
+    (poa,) = rows  # the factory's units are all in Porto Alegre
+    assert poa["codigo"] == "4314902" and poa["unidades"] == 4
+    assert poa["energia_anual_kwh"] == 4509.0 and poa["pct_livre"] == 25.0
+    assert set(poa) == {"codigo", "unidades", "energia_anual_kwh", "media_dic", "media_fic", "pct_livre",
+                        "melhor_score"}  # fmt: skip
+    (co,) = analyst.get("/api/v1/leads/municipios/", {"uf": "RS", "classe": "CO"}).json()
+    assert co["unidades"] == 2 and co["media_dic"] == 3.0
+    assert analyst.get("/api/v1/leads/municipios/", {"uf": "SC"}).json() == []
+    missing = analyst.get("/api/v1/leads/municipios/", {"classe": "CO"})
+    assert missing.status_code == 400 and "uf" in missing.json()
+    assert analyst.get("/api/v1/leads/municipios/", {"uf": "RS", "cor": "azul"}).status_code == 400
