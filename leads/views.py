@@ -16,7 +16,7 @@ from django.shortcuts import render
 from django.templatetags.static import static
 from django.urls import reverse
 
-from . import filters, models, selectors, tiles
+from . import filters, models, selectors, tiles, tiles_rede
 
 # The consumer classes by their two letters (the `classe` filter takes them for every subclass).
 CLASSES = {
@@ -44,6 +44,8 @@ def mapa(request: HttpRequest) -> HttpResponse:
         "atribuicao": settings.MAPA_BASE_ATTRIBUTION,
         "pontos_zoom": tiles.POINT_MIN_ZOOM,
         "tiles": reverse("lead-tile", kwargs={"z": 0, "x": 0, "y": 0}).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
+        "rede": reverse("lead-rede", kwargs={"z": 0, "x": 0, "y": 0}).replace("/0/0/0.mvt", "/{z}/{x}/{y}.mvt"),
+        "rede_zoom": tiles_rede.NETWORK_MIN_ZOOM,
         "resumo": reverse("lead-resumo"),
         "municipios": reverse("lead-municipios"),
         "lista": reverse("lead-list"),

@@ -37,6 +37,9 @@ urlpatterns = [
     re_path(
         r"^leads/tiles/(?P<z>\d{1,2})/(?P<x>\d{1,9})/(?P<y>\d{1,9})\.mvt$", mapa.TileView.as_view(), name="lead-tile"
     ),
+    re_path(
+        r"^leads/rede/(?P<z>\d{1,2})/(?P<x>\d{1,9})/(?P<y>\d{1,9})\.mvt$", mapa.RedeTileView.as_view(), name="lead-rede"
+    ),
     path("leads/resumo/", mapa.ResumoView.as_view(), name="lead-resumo"),
     path("leads/municipios/", mapa.MunicipiosView.as_view(), name="lead-municipios"),
     *router.urls,

@@ -9,13 +9,13 @@ from django.contrib.gis.geos import GEOSGeometry, MultiPolygon
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import HttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from leads import models, selectors, tiles
+from leads import models, selectors, tiles, tiles_rede
 from leads.filters import LeadFilter, polygon_parse
 
 from .views import FILTERS, _django_errors, _user_id
@@ -41,12 +41,40 @@ class TileView(APIView):
             tile = tiles.tile_get(z=int(z), x=int(x), y=int(y), params=request.query_params.dict())
         except DjangoValidationError as exc:
             raise _django_errors(exc) from exc
-        headers = {"Cache-Control": f"private, max-age={settings.MAPA_TILE_CACHE_SECONDS}", "ETag": tile.etag}
-        if request.headers.get("If-None-Match") == tile.etag:
-            return HttpResponse(status=304, headers=headers)
-        if not tile.body:
-            return HttpResponse(status=204, headers=headers)
-        return HttpResponse(tile.body, content_type=MVT, headers=headers)
+        return _tile_response(request, tile)
+
+
+def _tile_response(request: Request, tile: tiles.Tile) -> HttpResponse:
+    headers = {"Cache-Control": f"private, max-age={settings.MAPA_TILE_CACHE_SECONDS}", "ETag": tile.etag}
+    if request.headers.get("If-None-Match") == tile.etag:
+        return HttpResponse(status=304, headers=headers)
+    if not tile.body:
+        return HttpResponse(status=204, headers=headers)
+    return HttpResponse(tile.body, content_type=MVT, headers=headers)
+
+
+class RedeTileView(APIView):
+    """GET /api/v1/leads/rede/{z}/{x}/{y}.mvt: notable points and transformers at street zoom."""
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("distribuidora", int, description="ANEEL code of the distributor"),
+            OpenApiParameter("ano", int, description="BDGD year"),
+        ],
+        responses={(200, MVT): OpenApiTypes.BINARY, 204: None, 304: None},
+        description=(
+            "A Mapbox vector tile, layer `rede`: the BDGD's notable points (fonte PONNOT) and MT/BT transformers "
+            "(UNTRMT) with cod_id, tipo, distribuidora, ano, ficticio and `unidades` (units of that layer hanging "
+            f"from it). Empty (204) below zoom {tiles_rede.NETWORK_MIN_ZOOM}; at most MAPA_TILE_MAX_FEATURES "
+            "points, transformers first."
+        ),
+    )
+    def get(self, request: Request, z: str, x: str, y: str) -> HttpResponse:
+        try:
+            tile = tiles_rede.network_tile_get(z=int(z), x=int(x), y=int(y), params=request.query_params.dict())
+        except DjangoValidationError as exc:
+            raise _django_errors(exc) from exc
+        return _tile_response(request, tile)
 
 
 class ResumoView(APIView):

@@ -20,7 +20,7 @@
 
   var el, form;  // set when the document is read (the script loads in its head)
   var $ = function (id) { return document.getElementById(id); };
-  var map, grade, calor, municipios, desenho, marcador, area = null, proximo = null, dadosCalor = {};
+  var map, grade, rede, calor, municipios, desenho, marcador, area = null, proximo = null, dadosCalor = {};
 
   function fmt(v, dec) { return v === null || v === undefined ? "—" : (dec ? DEC : NUM).format(v); }
   function energia(kwh) {
@@ -54,6 +54,7 @@
     p.cor = $("cor").value;
     if (!$("camada-unidades").checked) p.unidades = "0";
     if ($("camada-calor").checked) p.calor = "1";
+    if ($("camada-rede").checked) p.rede = "1";
     if ($("camada-municipios").checked) p.municipios = $("metrica").value;
     if (area && area.selecao) p.selecao = area.selecao;
     else if (area) p.area = JSON.stringify(area.geojson);
@@ -65,6 +66,7 @@
     if (p.has("cor")) $("cor").value = p.get("cor");
     if (p.get("unidades") === "0") $("camada-unidades").checked = false;
     if (p.get("calor") === "1") $("camada-calor").checked = true;
+    if (p.get("rede") === "1") $("camada-rede").checked = true;
     if (p.has("municipios")) { $("camada-municipios").checked = true; $("metrica").value = p.get("municipios"); }
     return p;
   }
@@ -196,6 +198,39 @@
     if ($("camada-unidades").checked) grade.addTo(map);
   }
 
+  // --- The network: notable points and transformers at street zoom ---------------------------------------
+
+  var REDE = { trafo: "#212529", ponto: "#868e96" };
+  function urlRede() {
+    var f = filtros(), q = qs(Object.keys(f).filter(function (k) { return k === "distribuidora" || k === "ano"; })
+      .reduce(function (o, k) { o[k] = f[k]; return o; }, {}));
+    return C.rede + (q ? "?" + q : "");
+  }
+  function montarRede() {
+    rede = new Grade(urlRede(), {
+      rendererFactory: L.svg.tile,
+      interactive: true,
+      minZoom: C.rede_zoom,
+      maxNativeZoom: 18,
+      pane: "overlayPane",
+      vectorTileLayerStyles: {
+        rede: function (p) {
+          var trafo = p.fonte === "UNTRMT";
+          return { radius: trafo ? 5 : 2.5, fill: true, fillColor: trafo ? REDE.trafo : REDE.ponto, fillOpacity: p.ficticio ? 0.35 : 0.9,
+            color: trafo ? "#fcc419" : "#495057", weight: trafo ? 2 : 0.5 };
+        },
+      },
+    });
+    rede.on("click", function (e) {
+      var p = e.layer && e.layer.properties;
+      if (!p) return;
+      var nome = p.fonte === "UNTRMT" ? "Transformador" : "Ponto notável";
+      L.popup().setLatLng(e.latlng).setContent("<b>" + nome + " " + esc(p.cod_id) + "</b><br>" + esc(p.unidades) +
+        " unidade(s) ligada(s)" + (p.ficticio ? "<br>ponto fictício (apoio do desenho)" : "") + "<br>" + esc(p.distribuidora) + " · " + esc(p.ano)).openOn(map);
+    });
+    if ($("camada-rede").checked) rede.addTo(map);
+  }
+
   function legenda() {
     var modo = $("cor").value, itens = [];
     if (modo === "classe") itens = Object.keys(CLASSES).map(function (k) { return CLASSES[k]; });
@@ -203,7 +238,9 @@
     else itens = (modo === "score" ? SCORE : DIC).map(function (s) { return [s[2], s[1]]; });
     $("legenda").innerHTML = "<b>Unidades por " + esc($("cor").selectedOptions[0].textContent) + "</b>" +
       itens.map(function (i) { return '<span><i style="background:' + i[1] + '"></i>' + esc(i[0]) + "</span>"; }).join("") +
-      '<span><i style="background:#1c7ed6;opacity:.6"></i>célula (abaixo do zoom ' + C.pontos_zoom + "; tamanho = unidades)</span>";
+      '<span><i style="background:#1c7ed6;opacity:.6"></i>célula (abaixo do zoom ' + C.pontos_zoom + "; tamanho = unidades)</span>" +
+      ($("camada-rede").checked ? '<span><i style="background:' + REDE.trafo + ';border:2px solid #fcc419"></i>transformador</span>' +
+        '<span><i style="background:' + REDE.ponto + '"></i>ponto notável (zoom ' + C.rede_zoom + "+)</span>" : "");
   }
 
   // --- Heat map -----------------------------------------------------------------------------------
@@ -542,6 +579,7 @@
   function aplicar(gravar) {
     erro("erro-filtros", aviso());
     grade.setUrl(urlTiles());
+    rede.setUrl(urlRede());
     dadosCalor = {};
     totais();
     desenharMunicipios();
@@ -568,6 +606,7 @@
       semBase("Sem mapa de fundo: contornos municipais (IBGE 2022)");
     }
     montarGrade();
+    montarRede();
     legenda();
     desenho = new L.FeatureGroup().addTo(map);
     map.addControl(new L.Control.Draw({
@@ -595,6 +634,7 @@
     $("cor").addEventListener("change", function () { grade.redraw(); legenda(); gravarEndereco(); });
     $("camada-unidades").addEventListener("change", function (e) { if (e.target.checked) grade.addTo(map); else map.removeLayer(grade); gravarEndereco(); });
     $("camada-calor").addEventListener("change", function () { desenharCalor(); gravarEndereco(); });
+    $("camada-rede").addEventListener("change", function (e) { if (e.target.checked) rede.addTo(map); else map.removeLayer(rede); legenda(); gravarEndereco(); });
     $("camada-municipios").addEventListener("change", function () { desenharMunicipios(); gravarEndereco(); });
     $("metrica").addEventListener("change", function () { desenharMunicipios(); gravarEndereco(); });
     $("ordem").addEventListener("change", function () { listar(true); });

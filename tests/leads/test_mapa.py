@@ -18,7 +18,7 @@ from playwright.sync_api import expect
 
 from leads import models, services
 from tests.conftest import start_worker, stop_worker
-from tests.factories import PORTO_ALEGRE, LeadBrutoFactory, add_monthly
+from tests.factories import PORTO_ALEGRE, LeadBrutoFactory, PontoNotavelFactory, add_monthly
 from tests.ingestion.conftest import clean_imports  # noqa: F401 (fixture: the live server reads committed units)
 from tests.test_pages import browser, login, shot  # noqa: F401 (fixture)
 
@@ -247,4 +247,35 @@ def test_map_fits_a_phone(browser: Any, live_server: Any) -> None:  # noqa: F811
     assert browser.locator("#mapa").evaluate("m => m.getBoundingClientRect().right") <= 390
     browser.evaluate("window.scrollTo(0, 0)")
     shot(browser, "celular-mapa")
+    assert browser.csp == [] and browser.outside == []
+
+
+def test_network_layer_shows_transformers_and_their_units_at_street_zoom(browser: Any, live_server: Any) -> None:  # noqa: F811
+    rows = units()
+    spot = Point(LON - 0.003, LAT, srid=4674)  # beside the units, so that a click finds the transformer
+    PontoNotavelFactory(cod_id="TR-9", fonte=models.FontePonto.UNTRMT, tipo="", geom=spot)
+    PontoNotavelFactory(cod_id="PN-9", geom=Point(LON - 0.003, LAT + 0.001, srid=4674))
+    models.LeadBruto.objects.filter(uc_id__in=[r.uc_id for r in rows[:2]]).update(uni_tr_mt="TR-9")
+    user = get_user_model().objects.create_user("rede", password="senha-forte-123")
+    client = Client()
+    client.force_login(user)
+    browser.context.add_cookies(
+        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
+    )
+    browser.goto(f"{live_server.url}/mapa/?z=17&lat={LAT}&lon={LON - 0.002}&rede=1")
+    expect(browser.locator("#camada-rede")).to_be_checked()
+    transformer = browser.locator('path[fill="#212529"]')
+    expect(transformer).to_have_count(1, timeout=15_000)
+    expect(browser.locator('path[fill="#868e96"]')).to_have_count(1)
+    browser.mouse.click(*pixel(browser, LON - 0.003, LAT))
+    popup = browser.locator(".leaflet-popup-content")
+    expect(popup).to_contain_text("Transformador TR-9")
+    expect(popup).to_contain_text("2 unidade(s)")
+    expect(browser.locator("#legenda")).to_contain_text("transformador")
+    browser.wait_for_timeout(400)  # the popup fades in
+    shot(browser, "desktop-mapa-rede")
+    # Unticked, the layer goes and the link forgets it.
+    browser.uncheck("#camada-rede")
+    expect(transformer).to_have_count(0)
+    assert "rede=1" not in browser.url
     assert browser.csp == [] and browser.outside == []
