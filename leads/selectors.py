@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Case,
@@ -438,10 +438,83 @@ def tariffs_in_force(*, on: date) -> list[dict[str, Any]]:
     return [e for e in out.values() if "tarifa_ponta" in e and "tarifa_fora_ponta" in e]
 
 
+# resumo/ of a drawn area and nothing else reads the cells of mapa_celula_resumo (0017_mapa_celula_resumo.sql)
+# once those wholly inside it hold this many units; a smaller area is totalled from its units.
+RESUMO_CELLS_MIN_UNITS = 20_000
+RESUMO_CELL_M = 152.8740565703525  # the view's cell side (band 13)
+RESUMO_TOTALS = ("unidades", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic")
+# Sums of the cells wholly inside the area and of the units of the cells its border crosses (each unit in
+# its cell by the view's floor(); a cell's box is widened by 1e-9 degree so a unit on its edge is read),
+# by class, by segment and in all.
+RESUMO_CELLS_SQL = f"""
+WITH area AS (SELECT ST_GeomFromEWKB(%(area)s) AS g),
+c AS MATERIALIZED (SELECT c.* FROM intel_lead.mapa_celula_resumo c, area WHERE c.caixa && area.g),
+celula AS (
+    SELECT ix, iy, caixa, ST_CoveredBy(caixa, area.g) AS dentro
+    FROM (SELECT DISTINCT ON (ix, iy) ix, iy, caixa FROM c) d, area
+),
+borda AS (SELECT ix, iy, ST_Expand(caixa, 1e-9) AS caixa FROM celula WHERE NOT dentro),
+unidade AS (
+    SELECT u.classe_consumo_id AS classe, u.segmento_mercado_id AS segmento, 1 AS unidades,
+           u.energia_anual_kwh, u.demanda_pico_kw, u.media_dic AS dic_soma, (u.media_dic IS NOT NULL)::int AS dic_n,
+           u.media_fic AS fic_soma, (u.media_fic IS NOT NULL)::int AS fic_n, false AS da_celula
+    FROM intel_lead.lead_bruto u, area
+    WHERE u.coordenada && ANY ((SELECT array_agg(caixa) FROM borda)::geometry[])
+      AND ST_Intersects(u.coordenada, area.g)
+      AND (floor(ST_X(ST_Transform(u.coordenada, 3857)) / {RESUMO_CELL_M})::int,
+           floor(ST_Y(ST_Transform(u.coordenada, 3857)) / {RESUMO_CELL_M})::int) IN (SELECT ix, iy FROM borda)
+),
+linha AS (
+    SELECT nullif(c.classe, '') AS classe, nullif(c.segmento, '') AS segmento, c.unidades, c.energia_anual_kwh,
+           c.demanda_pico_kw, c.dic_soma, c.dic_n, c.fic_soma, c.fic_n, true AS da_celula
+    FROM c JOIN celula USING (ix, iy) WHERE celula.dentro
+    UNION ALL SELECT * FROM unidade
+)
+SELECT GROUPING(classe) = 0 AS por_classe, GROUPING(segmento) = 0 AS por_segmento, classe, segmento,
+       coalesce(sum(unidades), 0)::bigint, sum(energia_anual_kwh), sum(demanda_pico_kw),
+       sum(dic_soma) / nullif(sum(dic_n), 0), sum(fic_soma) / nullif(sum(fic_n), 0),
+       coalesce(sum(unidades) FILTER (WHERE da_celula), 0)::bigint
+FROM linha GROUP BY GROUPING SETS ((), (classe), (segmento))
+"""
+
+
+def _resumo_by_cells(area: Any) -> dict[str, Any] | None:
+    """The totals of every unit in `area` from the summary cells and its border's units, or None when the
+    cells wholly inside it hold fewer than RESUMO_CELLS_MIN_UNITS units. The cells are as of the last
+    summaries refresh (the one each import runs), the border's units as they are now."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # compiling the query took longer than running it
+        cursor.execute(RESUMO_CELLS_SQL, {"area": bytes(area.ewkb)})
+        rows = cursor.fetchall()
+    total = next(r for r in rows if not r[0] and not r[1])
+    if total[9] < RESUMO_CELLS_MIN_UNITS:
+        return None
+    names = {
+        "por_classe": dict(models.ClasseConsumo.objects.values_list("codigo", "descricao")),
+        "por_segmento": dict(models.SegmentoMercado.objects.values_list("codigo", "nome")),
+    }
+    resumo: dict[str, Any] = dict(zip(RESUMO_TOTALS, total[4:9], strict=True))
+    for key, column, code in (("por_classe", 0, 2), ("por_segmento", 1, 3)):
+        groups = [
+            {"codigo": r[code], "nome": names[key].get(r[code]), **dict(zip(RESUMO_TOTALS, r[4:9], strict=True))}
+            for r in rows
+            if r[column]
+        ]
+        resumo[key] = sorted(groups, key=lambda g: (-g["unidades"], g["codigo"] is None, g["codigo"] or ""))
+    return resumo
+
+
 def lead_resumo(*, params: Mapping[str, Any]) -> dict[str, Any]:
     """Totals of the filtered units (a drawn area is the `poligono` or lat/lon/raio_m filter): units,
-    annual energy, peak demand, mean DIC/FIC, and the same by class and by segment (largest first)."""
+    annual energy, peak demand, mean DIC/FIC, and the same by class and by segment (largest first).
+
+    A large area with no other filter is totalled from the summary cells (see _resumo_by_cells)."""
     queryset = lead_list(params=params).order_by()
+    given = {k: v for k, v in params.items() if v not in ("", None)}
+    if set(given) == {"poligono"}:
+        resumo = _resumo_by_cells(filters.polygon_parse(str(given["poligono"])))
+        if resumo is not None:
+            return resumo
     totals = {
         "unidades": Count("uc_id"),
         "energia_anual_kwh": Sum("energia_anual_kwh"),
