@@ -14,6 +14,7 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.RunSQL(
-            sql_file(APP_DIR, "0017_mapa_celula_resumo"), reverse_sql=sql_file(APP_DIR, "0017_mapa_celula_resumo_reverse")
+            sql_file(APP_DIR, "0017_mapa_celula_resumo"),
+            reverse_sql=sql_file(APP_DIR, "0017_mapa_celula_resumo_reverse"),
         ),
     ]
