@@ -441,25 +441,36 @@ def tariffs_in_force(*, on: date) -> list[dict[str, Any]]:
 # resumo/ of a drawn area and nothing else reads the cells of mapa_celula_resumo (0017_mapa_celula_resumo.sql)
 # once those wholly inside it hold this many units; a smaller area is totalled from its units.
 RESUMO_CELLS_MIN_UNITS = 20_000
-RESUMO_CELL_M = 152.8740565703525  # the view's cell side (band 13)
+RESUMO_CELL_M = 305.748113140705  # the view's cell side in EPSG:3857 metres (band 12)
 RESUMO_TOTALS = ("unidades", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic")
-# Sums of the cells wholly inside the area and of the units of the cells its border crosses (each unit in
-# its cell by the view's floor(); a cell's box is widened by 1e-9 degree so a unit on its edge is read),
-# by class, by segment and in all.
+# The border's cells: the area's outline sampled every 0.001 degree along its own (lon/lat) edges, each
+# sample's cell and its eight neighbours, so every cell the outline crosses is among them. A cell of the
+# view off the border whose centre is inside lies wholly inside: its sums are taken as they are. The units
+# of the border's cells are read one by one (each in its cell by the view's floor()), and kept when inside.
 RESUMO_CELLS_SQL = f"""
-WITH area AS (SELECT ST_GeomFromEWKB(%(area)s) AS g),
-c AS MATERIALIZED (SELECT c.* FROM intel_lead.mapa_celula_resumo c, area WHERE c.caixa && area.g),
-celula AS (
-    SELECT ix, iy, caixa, ST_CoveredBy(caixa, area.g) AS dentro
-    FROM (SELECT DISTINCT ON (ix, iy) ix, iy, caixa FROM c) d, area
+WITH area AS (SELECT g, ST_Transform(g, 3857) AS m FROM (SELECT ST_GeomFromEWKB(%(area)s) AS g) a),
+borda AS MATERIALIZED (
+    SELECT DISTINCT floor(ST_X(p) / {RESUMO_CELL_M})::int + dx AS ix, floor(ST_Y(p) / {RESUMO_CELL_M})::int + dy AS iy
+    FROM (SELECT ST_Transform((ST_DumpPoints(ST_Segmentize(ST_Boundary(g), 0.001))).geom, 3857) AS p FROM area) s,
+         generate_series(-1, 1) dx, generate_series(-1, 1) dy
 ),
-borda AS (SELECT ix, iy, ST_Expand(caixa, 1e-9) AS caixa FROM celula WHERE NOT dentro),
+c AS MATERIALIZED (SELECT c.* FROM intel_lead.mapa_celula_resumo c, area WHERE c.caixa && area.g),
+dentro AS (
+    SELECT ix, iy FROM (SELECT ix, iy FROM c GROUP BY ix, iy) k, area
+    WHERE NOT EXISTS (SELECT FROM borda b WHERE b.ix = k.ix AND b.iy = k.iy)
+      AND ST_Intersects(ST_Point((ix + 0.5) * {RESUMO_CELL_M}, (iy + 0.5) * {RESUMO_CELL_M}, 3857), area.m)
+),
+caixas AS (
+    SELECT array_agg(ST_Expand(ST_Transform(ST_MakeEnvelope(ix * {RESUMO_CELL_M}, iy * {RESUMO_CELL_M},
+                     (ix + 1) * {RESUMO_CELL_M}, (iy + 1) * {RESUMO_CELL_M}, 3857), 4674), 1e-9)) AS a
+    FROM borda
+),
 unidade AS (
     SELECT u.classe_consumo_id AS classe, u.segmento_mercado_id AS segmento, 1 AS unidades,
            u.energia_anual_kwh, u.demanda_pico_kw, u.media_dic AS dic_soma, (u.media_dic IS NOT NULL)::int AS dic_n,
            u.media_fic AS fic_soma, (u.media_fic IS NOT NULL)::int AS fic_n, false AS da_celula
     FROM intel_lead.lead_bruto u, area
-    WHERE u.coordenada && ANY ((SELECT array_agg(caixa) FROM borda)::geometry[])
+    WHERE u.coordenada && ANY ((SELECT a FROM caixas)::geometry[])
       AND ST_Intersects(u.coordenada, area.g)
       AND (floor(ST_X(ST_Transform(u.coordenada, 3857)) / {RESUMO_CELL_M})::int,
            floor(ST_Y(ST_Transform(u.coordenada, 3857)) / {RESUMO_CELL_M})::int) IN (SELECT ix, iy FROM borda)
@@ -467,7 +478,7 @@ unidade AS (
 linha AS (
     SELECT nullif(c.classe, '') AS classe, nullif(c.segmento, '') AS segmento, c.unidades, c.energia_anual_kwh,
            c.demanda_pico_kw, c.dic_soma, c.dic_n, c.fic_soma, c.fic_n, true AS da_celula
-    FROM c JOIN celula USING (ix, iy) WHERE celula.dentro
+    FROM c JOIN dentro USING (ix, iy)
     UNION ALL SELECT * FROM unidade
 )
 SELECT GROUPING(classe) = 0 AS por_classe, GROUPING(segmento) = 0 AS por_segmento, classe, segmento,
@@ -484,6 +495,7 @@ def _resumo_by_cells(area: Any) -> dict[str, Any] | None:
     summaries refresh (the one each import runs), the border's units as they are now."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # compiling the query took longer than running it
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the area's cells, in memory
         cursor.execute(RESUMO_CELLS_SQL, {"area": bytes(area.ewkb)})
         rows = cursor.fetchall()
     total = next(r for r in rows if not r[0] and not r[1])
