@@ -445,25 +445,43 @@ RESUMO_CELL_M = 305.748113140705  # the view's cell side in EPSG:3857 metres (ba
 RESUMO_TOTALS = ("unidades", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic")
 # The border's cells: the area's outline sampled every 0.001 degree along its own (lon/lat) edges, each
 # sample's cell and its eight neighbours, so every cell the outline crosses is among them. A cell of the
-# view off the border whose centre is inside lies wholly inside: its sums are taken as they are. The units
-# of the border's cells are read one by one (each in its cell by the view's floor()), and kept when inside.
-RESUMO_CELLS_SQL = f"""
+# view off the border whose centre is inside lies wholly inside: its sums are taken as they are, found per
+# row of cells (iy) as the runs of ix whose centres a horizontal line through them has inside the area.
+# The units of the border's cells (read by runs of adjacent cells, each unit in its cell by the view's
+# floor()) are kept when inside.
+RESUMO_CELLS_SQL = """
 WITH area AS (SELECT g, ST_Transform(g, 3857) AS m FROM (SELECT ST_GeomFromEWKB(%(area)s) AS g) a),
 borda AS MATERIALIZED (
-    SELECT DISTINCT floor(ST_X(p) / {RESUMO_CELL_M})::int + dx AS ix, floor(ST_Y(p) / {RESUMO_CELL_M})::int + dy AS iy
+    SELECT DISTINCT floor(ST_X(p) / %(lado)s)::int + dx AS ix, floor(ST_Y(p) / %(lado)s)::int + dy AS iy
     FROM (SELECT ST_Transform((ST_DumpPoints(ST_Segmentize(ST_Boundary(g), 0.001))).geom, 3857) AS p FROM area) s,
          generate_series(-1, 1) dx, generate_series(-1, 1) dy
 ),
-c AS MATERIALIZED (SELECT c.* FROM intel_lead.mapa_celula_resumo c, area WHERE c.caixa && area.g),
+tira AS MATERIALIZED (
+    SELECT iy, ceil(ST_XMin(s.geom) / %(lado)s - 0.5)::int AS ix0, floor(ST_XMax(s.geom) / %(lado)s - 0.5)::int AS ix1
+    FROM area, generate_series(floor(ST_YMin(area.m) / %(lado)s)::int, floor(ST_YMax(area.m) / %(lado)s)::int) iy,
+         ST_Dump(ST_Intersection(area.m, ST_MakeLine(ST_Point(ST_XMin(area.m) - 1, (iy + 0.5) * %(lado)s, 3857),
+                                                      ST_Point(ST_XMax(area.m) + 1, (iy + 0.5) * %(lado)s, 3857)))) s
+),
 dentro AS (
-    SELECT ix, iy FROM (SELECT ix, iy FROM c GROUP BY ix, iy) k, area
-    WHERE NOT EXISTS (SELECT FROM borda b WHERE b.ix = k.ix AND b.iy = k.iy)
-      AND ST_Intersects(ST_Point((ix + 0.5) * {RESUMO_CELL_M}, (iy + 0.5) * {RESUMO_CELL_M}, 3857), area.m)
+    SELECT nullif(c.classe, '') AS classe, nullif(c.segmento, '') AS segmento, sum(c.unidades) AS unidades,
+           sum(c.energia_anual_kwh) AS energia_anual_kwh, sum(c.demanda_pico_kw) AS demanda_pico_kw,
+           sum(c.dic_soma) AS dic_soma, sum(c.dic_n) AS dic_n, sum(c.fic_soma) AS fic_soma, sum(c.fic_n) AS fic_n,
+           true AS da_celula
+    FROM tira t CROSS JOIN LATERAL (  -- a range of the key per run (OFFSET 0: not flattened into a join)
+        SELECT * FROM intel_lead.mapa_celula_resumo c WHERE c.iy = t.iy AND c.ix BETWEEN t.ix0 AND t.ix1 OFFSET 0
+    ) c
+    WHERE NOT EXISTS (SELECT FROM borda b WHERE b.ix = c.ix AND b.iy = c.iy)
+    GROUP BY 1, 2
+),
+corrida AS (  -- runs of adjacent border cells in a row, one box each
+    SELECT iy, min(ix) AS ix0, max(ix) AS ix1
+    FROM (SELECT ix, iy, ix - row_number() OVER (PARTITION BY iy ORDER BY ix) AS k FROM borda) b
+    GROUP BY iy, k
 ),
 caixas AS (
-    SELECT array_agg(ST_Expand(ST_Transform(ST_MakeEnvelope(ix * {RESUMO_CELL_M}, iy * {RESUMO_CELL_M},
-                     (ix + 1) * {RESUMO_CELL_M}, (iy + 1) * {RESUMO_CELL_M}, 3857), 4674), 1e-9)) AS a
-    FROM borda
+    SELECT array_agg(ST_Expand(ST_Transform(ST_MakeEnvelope(ix0 * %(lado)s, iy * %(lado)s, (ix1 + 1) * %(lado)s,
+                     (iy + 1) * %(lado)s, 3857), 4674), 1e-9)) AS a
+    FROM corrida
 ),
 unidade AS (
     SELECT u.classe_consumo_id AS classe, u.segmento_mercado_id AS segmento, 1 AS unidades,
@@ -472,15 +490,10 @@ unidade AS (
     FROM intel_lead.lead_bruto u, area
     WHERE u.coordenada && ANY ((SELECT a FROM caixas)::geometry[])
       AND ST_Intersects(u.coordenada, area.g)
-      AND (floor(ST_X(ST_Transform(u.coordenada, 3857)) / {RESUMO_CELL_M})::int,
-           floor(ST_Y(ST_Transform(u.coordenada, 3857)) / {RESUMO_CELL_M})::int) IN (SELECT ix, iy FROM borda)
+      AND (floor(ST_X(ST_Transform(u.coordenada, 3857)) / %(lado)s)::int,
+           floor(ST_Y(ST_Transform(u.coordenada, 3857)) / %(lado)s)::int) IN (SELECT ix, iy FROM borda)
 ),
-linha AS (
-    SELECT nullif(c.classe, '') AS classe, nullif(c.segmento, '') AS segmento, c.unidades, c.energia_anual_kwh,
-           c.demanda_pico_kw, c.dic_soma, c.dic_n, c.fic_soma, c.fic_n, true AS da_celula
-    FROM c JOIN dentro USING (ix, iy)
-    UNION ALL SELECT * FROM unidade
-)
+linha AS (SELECT * FROM dentro UNION ALL SELECT * FROM unidade)
 SELECT GROUPING(classe) = 0 AS por_classe, GROUPING(segmento) = 0 AS por_segmento, classe, segmento,
        coalesce(sum(unidades), 0)::bigint, sum(energia_anual_kwh), sum(demanda_pico_kw),
        sum(dic_soma) / nullif(sum(dic_n), 0), sum(fic_soma) / nullif(sum(fic_n), 0),
@@ -496,7 +509,7 @@ def _resumo_by_cells(area: Any) -> dict[str, Any] | None:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # compiling the query took longer than running it
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the area's cells, in memory
-        cursor.execute(RESUMO_CELLS_SQL, {"area": bytes(area.ewkb)})
+        cursor.execute(RESUMO_CELLS_SQL, {"area": bytes(area.ewkb), "lado": RESUMO_CELL_M})
         rows = cursor.fetchall()
     total = next(r for r in rows if not r[0] and not r[1])
     if total[9] < RESUMO_CELLS_MIN_UNITS:

@@ -2,9 +2,8 @@
 -- 306 m at the equator, 280 m at São Paulo), by class and segment. resumo/ of a large drawn area sums
 -- the cells lying wholly inside it and reads only the units of the cells its border crosses, each unit
 -- assigned to its cell by the same floor() as here. Class and segment are '' where the unit has none
--- (the unique index that a concurrent refresh needs takes no NULL). `caixa` is the cell's square in
--- SIRGAS 2000, where it is still a rectangle (Mercator maps meridians and parallels to straight lines),
--- so it is compared with a drawn area in the units' own coordinates.
+-- (the unique index that a concurrent refresh needs takes no NULL). Read by rows of cells (iy, then a
+-- range of ix), so the key starts with iy.
 CREATE MATERIALIZED VIEW intel_lead.mapa_celula_resumo AS
 WITH p AS (
     SELECT floor(ST_X(g) / 305.748113140705)::int AS ix, floor(ST_Y(g) / 305.748113140705)::int AS iy,
@@ -19,11 +18,8 @@ SELECT ix, iy, classe, segmento,
        sum(energia_anual_kwh)::float8 AS energia_anual_kwh,
        sum(demanda_pico_kw)::float8 AS demanda_pico_kw,
        sum(media_dic)::float8 AS dic_soma, count(media_dic)::int AS dic_n,
-       sum(media_fic)::float8 AS fic_soma, count(media_fic)::int AS fic_n,
-       ST_Transform(ST_MakeEnvelope(ix * 305.748113140705, iy * 305.748113140705, (ix + 1) * 305.748113140705,
-                                    (iy + 1) * 305.748113140705, 3857), 4674) AS caixa
+       sum(media_fic)::float8 AS fic_soma, count(media_fic)::int AS fic_n
 FROM p
 GROUP BY ix, iy, classe, segmento;
 
-CREATE UNIQUE INDEX mapa_celula_resumo_key ON intel_lead.mapa_celula_resumo (ix, iy, classe, segmento);
-CREATE INDEX mapa_celula_resumo_caixa ON intel_lead.mapa_celula_resumo USING gist (caixa);
+CREATE UNIQUE INDEX mapa_celula_resumo_key ON intel_lead.mapa_celula_resumo (iy, ix, classe, segmento);
