@@ -537,9 +537,9 @@ def lead_resumo(*, params: Mapping[str, Any]) -> dict[str, Any]:
     queryset = lead_list(params=params).order_by()
     given = {k: v for k, v in params.items() if v not in ("", None)}
     if set(given) == {"poligono"}:
-        resumo = _resumo_by_cells(filters.polygon_parse(str(given["poligono"])))
-        if resumo is not None:
-            return resumo
+        by_cells = _resumo_by_cells(filters.polygon_parse(str(given["poligono"])))
+        if by_cells is not None:
+            return by_cells
     totals = {
         "unidades": Count("uc_id"),
         "energia_anual_kwh": Sum("energia_anual_kwh"),
