@@ -171,7 +171,9 @@ def insert_units(spec: LayerSpec, target: str, mensal: str, previous: str | None
              AND pn.fonte = 'PONNOT' AND pn.cod_id = u.pn_con
         LEFT JOIN intel_lead.ponto_notavel tr ON tr.distribuidora_id = %(dist)s AND tr.ano = %(ano)s
              AND tr.fonte = 'UNTRMT' AND tr.cod_id = {_col(spec, "UNI_TR_MT")}
-        ORDER BY 1"""
+        -- In the order of the geometry's B-tree (a space-filling curve): units near each other share pages,
+        -- so a map tile or a drawn area reads a few contiguous pages instead of one page per unit.
+        ORDER BY coalesce({geom}, pn.geom, tr.geom), 1"""
 
 
 def insert_monthly(spec: LayerSpec, targets: dict[str, str], mensal: str) -> dict[str, str]:

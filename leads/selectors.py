@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet, ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Avg,
     Case,
@@ -439,10 +439,108 @@ def tariffs_in_force(*, on: date) -> list[dict[str, Any]]:
     return [e for e in out.values() if "tarifa_ponta" in e and "tarifa_fora_ponta" in e]
 
 
+# resumo/ of a drawn area and nothing else reads the cells of mapa_celula_resumo (0017_mapa_celula_resumo.sql)
+# once those wholly inside it hold this many units; a smaller area is totalled from its units.
+RESUMO_CELLS_MIN_UNITS = 20_000
+RESUMO_CELL_M = 305.748113140705  # the view's cell side in EPSG:3857 metres (band 12)
+RESUMO_TOTALS = ("unidades", "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic")
+# The border's cells: the area's outline sampled every 0.001 degree along its own (lon/lat) edges, each
+# sample's cell and its eight neighbours, so every cell the outline crosses is among them. A cell of the
+# view off the border whose centre is inside lies wholly inside: its sums are taken as they are, found per
+# row of cells (iy) as the runs of ix whose centres a horizontal line through them has inside the area.
+# The units of the border's cells (read by runs of adjacent cells, each unit in its cell by the view's
+# floor()) are kept when inside.
+RESUMO_CELLS_SQL = """
+WITH area AS (SELECT g, ST_Transform(g, 3857) AS m FROM (SELECT ST_GeomFromEWKB(%(area)s) AS g) a),
+borda AS MATERIALIZED (
+    SELECT DISTINCT floor(ST_X(p) / %(lado)s)::int + dx AS ix, floor(ST_Y(p) / %(lado)s)::int + dy AS iy
+    FROM (SELECT ST_Transform((ST_DumpPoints(ST_Segmentize(ST_Boundary(g), 0.001))).geom, 3857) AS p FROM area) s,
+         generate_series(-1, 1) dx, generate_series(-1, 1) dy
+),
+tira AS MATERIALIZED (
+    SELECT iy, ceil(ST_XMin(s.geom) / %(lado)s - 0.5)::int AS ix0, floor(ST_XMax(s.geom) / %(lado)s - 0.5)::int AS ix1
+    FROM area, generate_series(floor(ST_YMin(area.m) / %(lado)s)::int, floor(ST_YMax(area.m) / %(lado)s)::int) iy,
+         ST_Dump(ST_Intersection(area.m, ST_MakeLine(ST_Point(ST_XMin(area.m) - 1, (iy + 0.5) * %(lado)s, 3857),
+                                                      ST_Point(ST_XMax(area.m) + 1, (iy + 0.5) * %(lado)s, 3857)))) s
+),
+dentro AS (
+    SELECT nullif(c.classe, '') AS classe, nullif(c.segmento, '') AS segmento, sum(c.unidades) AS unidades,
+           sum(c.energia_anual_kwh) AS energia_anual_kwh, sum(c.demanda_pico_kw) AS demanda_pico_kw,
+           sum(c.dic_soma) AS dic_soma, sum(c.dic_n) AS dic_n, sum(c.fic_soma) AS fic_soma, sum(c.fic_n) AS fic_n,
+           true AS da_celula
+    FROM tira t CROSS JOIN LATERAL (  -- a range of the key per run (OFFSET 0: not flattened into a join)
+        SELECT * FROM intel_lead.mapa_celula_resumo c WHERE c.iy = t.iy AND c.ix BETWEEN t.ix0 AND t.ix1 OFFSET 0
+    ) c
+    WHERE NOT EXISTS (SELECT FROM borda b WHERE b.ix = c.ix AND b.iy = c.iy)
+    GROUP BY 1, 2
+),
+corrida AS (  -- runs of adjacent border cells in a row, one box each
+    SELECT iy, min(ix) AS ix0, max(ix) AS ix1
+    FROM (SELECT ix, iy, ix - row_number() OVER (PARTITION BY iy ORDER BY ix) AS k FROM borda) b
+    GROUP BY iy, k
+),
+caixas AS (
+    SELECT array_agg(ST_Expand(ST_Transform(ST_MakeEnvelope(ix0 * %(lado)s, iy * %(lado)s, (ix1 + 1) * %(lado)s,
+                     (iy + 1) * %(lado)s, 3857), 4674), 1e-9)) AS a
+    FROM corrida
+),
+unidade AS (
+    SELECT u.classe_consumo_id AS classe, u.segmento_mercado_id AS segmento, 1 AS unidades,
+           u.energia_anual_kwh, u.demanda_pico_kw, u.media_dic AS dic_soma, (u.media_dic IS NOT NULL)::int AS dic_n,
+           u.media_fic AS fic_soma, (u.media_fic IS NOT NULL)::int AS fic_n, false AS da_celula
+    FROM intel_lead.lead_bruto u, area
+    WHERE u.coordenada && ANY ((SELECT a FROM caixas)::geometry[])
+      AND ST_Intersects(u.coordenada, area.g)
+      AND (floor(ST_X(ST_Transform(u.coordenada, 3857)) / %(lado)s)::int,
+           floor(ST_Y(ST_Transform(u.coordenada, 3857)) / %(lado)s)::int) IN (SELECT ix, iy FROM borda)
+),
+linha AS (SELECT * FROM dentro UNION ALL SELECT * FROM unidade)
+SELECT GROUPING(classe) = 0 AS por_classe, GROUPING(segmento) = 0 AS por_segmento, classe, segmento,
+       coalesce(sum(unidades), 0)::bigint, sum(energia_anual_kwh), sum(demanda_pico_kw),
+       sum(dic_soma) / nullif(sum(dic_n), 0), sum(fic_soma) / nullif(sum(fic_n), 0),
+       coalesce(sum(unidades) FILTER (WHERE da_celula), 0)::bigint
+FROM linha GROUP BY GROUPING SETS ((), (classe), (segmento))
+"""
+
+
+def _resumo_by_cells(area: Any) -> dict[str, Any] | None:
+    """The totals of every unit in `area` from the summary cells and its border's units, or None when the
+    cells wholly inside it hold fewer than RESUMO_CELLS_MIN_UNITS units. The cells are as of the last
+    summaries refresh (the one each import runs), the border's units as they are now."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # compiling the query took longer than running it
+        cursor.execute("SET LOCAL work_mem = '64MB'")  # the area's cells, in memory
+        cursor.execute(RESUMO_CELLS_SQL, {"area": bytes(area.ewkb), "lado": RESUMO_CELL_M})
+        rows = cursor.fetchall()
+    total = next(r for r in rows if not r[0] and not r[1])
+    if total[9] < RESUMO_CELLS_MIN_UNITS:
+        return None
+    names = {
+        "por_classe": dict(models.ClasseConsumo.objects.values_list("codigo", "descricao")),
+        "por_segmento": dict(models.SegmentoMercado.objects.values_list("codigo", "nome")),
+    }
+    resumo: dict[str, Any] = dict(zip(RESUMO_TOTALS, total[4:9], strict=True))
+    for key, column, code in (("por_classe", 0, 2), ("por_segmento", 1, 3)):
+        groups = [
+            {"codigo": r[code], "nome": names[key].get(r[code]), **dict(zip(RESUMO_TOTALS, r[4:9], strict=True))}
+            for r in rows
+            if r[column]
+        ]
+        resumo[key] = sorted(groups, key=lambda g: (-g["unidades"], g["codigo"] is None, g["codigo"] or ""))
+    return resumo
+
+
 def lead_resumo(*, params: Mapping[str, Any]) -> dict[str, Any]:
     """Totals of the filtered units (a drawn area is the `poligono` or lat/lon/raio_m filter): units,
-    annual energy, peak demand, mean DIC/FIC, and the same by class and by segment (largest first)."""
+    annual energy, peak demand, mean DIC/FIC, and the same by class and by segment (largest first).
+
+    A large area with no other filter is totalled from the summary cells (see _resumo_by_cells)."""
     queryset = lead_list(params=params).order_by()
+    given = {k: v for k, v in params.items() if v not in ("", None)}
+    if set(given) == {"poligono"}:
+        by_cells = _resumo_by_cells(filters.polygon_parse(str(given["poligono"])))
+        if by_cells is not None:
+            return by_cells
     totals = {
         "unidades": Count("uc_id"),
         "energia_anual_kwh": Sum("energia_anual_kwh"),

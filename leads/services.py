@@ -32,7 +32,9 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-MATERIALIZED_VIEWS = ("resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento", "mapa_celula")
+MATERIALIZED_VIEWS = (
+    "resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento", "mapa_celula", "mapa_celula_resumo",
+)  # fmt: skip
 
 
 @transaction.atomic

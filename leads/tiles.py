@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import F, FloatField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
@@ -33,6 +33,13 @@ WORLD_M = 40075016.685578488  # Web Mercator's extent
 VERSION_KEY = "mapa:versao"
 LAYER_UNITS = "unidades"
 LAYER_CELLS = "celulas"
+# Properties rounded to what the map shows: whole kWh, hundredths otherwise. A tile stores each distinct
+# value once, so rounded values repeat and a dense tile stays small.
+KWH = "round(energia_anual_kwh)::bigint"
+
+
+def _cents(column: str) -> str:
+    return f"round({column}::numeric, 2)::float8"
 
 
 @dataclass(frozen=True)
@@ -144,11 +151,12 @@ def tile_build(*, z: int, x: int, y: int, params: Mapping[str, Any]) -> bytes:
         inner, inner_params = _point_sql(params, box, settings.MAPA_TILE_MAX_FEATURES)
         layer, columns = LAYER_UNITS, "uc_id::text AS uc_id, " + ", ".join(
             ("classe_consumo_id AS classe", "segmento_mercado_id AS segmento", "grupo_tensao_id AS grupo_tensao",
-             "energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic", "livre", "score"))  # fmt: skip
+             f"{KWH} AS energia_anual_kwh", *(f"{_cents(c)} AS {c}" for c in ("demanda_pico_kw", "media_dic",
+             "media_fic")), "livre", f"{_cents('score')} AS score"))  # fmt: skip
     else:
         b = band(z)
         lado = WORLD_M / 2**b / CELLS_PER_TILE
-        layer, columns = LAYER_CELLS, "unidades, energia_anual_kwh"
+        layer, columns = LAYER_CELLS, f"unidades, {KWH} AS energia_anual_kwh"
         if params:
             inner, inner_params = _cell_sql(params, box, lado)
         else:
@@ -161,7 +169,8 @@ def tile_build(*, z: int, x: int, y: int, params: Mapping[str, Any]) -> bytes:
         SELECT ST_AsMVT(t, %s, 4096, 'geom') FROM (
             SELECT {columns}, ST_AsMVTGeom(q.g, {envelope}, 4096, 64, true) AS geom FROM ({inner}) q
         ) t WHERE geom IS NOT NULL"""
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL jit = off")  # compiling a tile's query took longer than running it
         cursor.execute(sql, (layer, z, x, y, *inner_params))
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""

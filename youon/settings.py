@@ -428,7 +428,7 @@ MAP_TILE_ATTRIBUTION = env_str("MAP_TILE_ATTRIBUTION", "&copy; colaboradores do 
 # consumers first) and how long a tile is cached (Redis, and the browser's private cache).
 MAPA_BASE_URL = env_str("MAPA_BASE_URL", MAP_TILE_URL)
 MAPA_BASE_ATTRIBUTION = env_str("MAPA_BASE_ATTRIBUTION", MAP_TILE_ATTRIBUTION)
-MAPA_TILE_MAX_FEATURES = env_int("MAPA_TILE_MAX_FEATURES", 20_000)
+MAPA_TILE_MAX_FEATURES = env_int("MAPA_TILE_MAX_FEATURES", 5_000)  # keeps a dense tile under 500 KB
 MAPA_TILE_CACHE_SECONDS = env_int("MAPA_TILE_CACHE_SECONDS", 3600)
 LEAFLET_CONFIG = {
     "DEFAULT_CENTER": (-15.8, -47.9),

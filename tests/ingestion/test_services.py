@@ -80,6 +80,18 @@ def test_mux_2024_imports_exactly() -> None:
         )
         assert cursor.fetchone()[0] == 0
 
+    # The units are stored in the order of their coordinates' B-tree (a space-filling curve), so a map
+    # tile or a drawn area reads a few contiguous pages. A unit that did not fit at the end of a page may
+    # fill the room left in an earlier one: a few steps back, at most one per page.
+    backwards = scalar(
+        "SELECT count(*) FROM (SELECT coordenada, lag(coordenada) OVER (ORDER BY ctid) AS antes "
+        "FROM intel_lead.lead_bruto WHERE camada = 'UCBT' AND ano = 2024) s WHERE antes > coordenada"
+    )
+    pages = scalar(
+        "SELECT count(DISTINCT (ctid::text::point)[0]) FROM intel_lead.lead_bruto WHERE camada = 'UCBT' AND ano = 2024"
+    )
+    assert backwards < pages < 12963 / 10
+
     # Quality months that say nothing (DIC = FIC = 0, not without network) are left out; what is stored
     # sums, month by month, to what the file says, and the API gives the twelve months as published.
     stored_quality = scalar("SELECT count(*) FROM intel_lead.lead_qualidade_mensal WHERE origem = 'UCBT'")

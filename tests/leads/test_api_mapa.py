@@ -118,3 +118,47 @@ def test_municipios_gives_each_municipalitys_figures_under_the_filters(analyst: 
     missing = analyst.get("/api/v1/leads/municipios/", {"classe": "CO"})
     assert missing.status_code == 400 and "uf" in missing.json()
     assert analyst.get("/api/v1/leads/municipios/", {"uf": "RS", "cor": "azul"}).status_code == 400
+
+
+def test_resumo_of_a_large_area_sums_the_summary_cells_and_its_borders_units(
+    analyst: APIClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from leads import selectors, services
+
+    classes = [("CO1", "varejo"), ("RE1", None), ("IN", "industria_transformacao")]
+    grid = [
+        LeadBrutoFactory.build(
+            cod_id=f"g{i}-{j}", classe_consumo_id=classes[(i + j) % 3][0], segmento_mercado_id=classes[(i + j) % 3][1],
+            energia_anual_kwh=100.0 * i + j, demanda_pico_kw=float(j), media_dic=None if i % 4 else float(i),
+            media_fic=0.5 * j, coordenada=Point(-51.99 + 0.0011 * i, -28.09 + 0.0009 * j, srid=4674),
+        )
+        for i in range(30) for j in range(30)
+    ]  # fmt: skip
+    models.LeadBruto.objects.bulk_create(grid)
+    services.views_refresh(concurrently=False)
+    # An irregular heptagon whose border crosses cells: about half of the grid's 900 units inside.
+    area = "POLYGON((-51.985 -28.088, -51.97 -28.0875, -51.958 -28.079, -51.9605 -28.066, -51.974 -28.064, -51.9865 -28.07, -51.985 -28.088))"  # noqa: E501
+
+    def resumo(min_units: int) -> dict:
+        monkeypatch.setattr(selectors, "RESUMO_CELLS_MIN_UNITS", min_units)
+        response = analyst.get("/api/v1/leads/resumo/", {"poligono": area})
+        assert response.status_code == 200, response.content
+        return response.json()
+
+    exact, by_cells = resumo(10**9), resumo(1)
+    assert 300 < exact["unidades"] < 600
+    assert by_cells["unidades"] == exact["unidades"]
+    for key in ("energia_anual_kwh", "demanda_pico_kw", "media_dic", "media_fic"):
+        assert by_cells[key] == pytest.approx(exact[key])
+    for key in ("por_classe", "por_segmento"):
+        assert [(r["codigo"], r["nome"], r["unidades"]) for r in by_cells[key]] == [
+            (r["codigo"], r["nome"], r["unidades"]) for r in exact[key]
+        ]
+        assert [r["energia_anual_kwh"] for r in by_cells[key]] == pytest.approx(
+            [r["energia_anual_kwh"] for r in exact[key]]
+        )
+    # Inside, the cells are as of the last summaries refresh (each import runs one); units are read live
+    # only along the border.
+    LeadBrutoFactory(cod_id="novo", coordenada=Point(-51.972, -28.076, srid=4674))
+    assert resumo(1)["unidades"] == exact["unidades"]
+    assert resumo(10**9)["unidades"] == exact["unidades"] + 1

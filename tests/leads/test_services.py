@@ -80,7 +80,8 @@ def test_views_refresh_summarises_units() -> None:
     add_monthly(a, energia=[10.0] * 12, dic=[2.0] * 12, fic=[1.0] * 12)
     add_monthly(b, energia=[1.0] * 12, dic=[4.0] * 12, fic=[3.0] * 12)
     assert services.views_refresh() == [
-        "resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento", "mapa_celula"
+        "resumo_energia_por_municipio", "resumo_distribuidora_ano", "resumo_segmento", "mapa_celula",
+        "mapa_celula_resumo",
     ]  # fmt: skip
 
     municipio = models.ResumoEnergiaMunicipio.objects.get(municipio_id="4314902", ano=2024)

@@ -1,0 +1,1 @@
+DROP MATERIALIZED VIEW IF EXISTS intel_lead.mapa_celula_resumo;
