@@ -30,7 +30,7 @@ def _params(params: Mapping[str, Any]) -> dict[str, int]:
     out = {}
     for name in PARAMS:
         value = params.get(name)
-        if value in (None, ""):
+        if value is None or value == "":
             continue
         try:
             out[name] = int(value)
@@ -60,7 +60,7 @@ def network_tile_build(*, z: int, x: int, y: int, params: Mapping[str, Any]) -> 
             ORDER BY p.fonte DESC, p.pn_id  -- transformers first: they are fewer and say more
             LIMIT %(limit)s
         ) t WHERE geom IS NOT NULL"""
-    values = {"layer": LAYER, "z": z, "x": x, "y": y, "west": west, "south": south, "east": east, "north": north,
+    values: dict[str, Any] = {"layer": LAYER, "z": z, "x": x, "y": y, "west": west, "south": south, "east": east, "north": north,
               "limit": settings.MAPA_TILE_MAX_FEATURES, **filters}  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # compiling the query would take longer than running it
