@@ -60,8 +60,8 @@ def network_tile_build(*, z: int, x: int, y: int, params: Mapping[str, Any]) -> 
             ORDER BY p.fonte DESC, p.pn_id  -- transformers first: they are fewer and say more
             LIMIT %(limit)s
         ) t WHERE geom IS NOT NULL"""
-    values: dict[str, Any] = {"layer": LAYER, "z": z, "x": x, "y": y, "west": west, "south": south, "east": east, "north": north,
-              "limit": settings.MAPA_TILE_MAX_FEATURES, **filters}  # fmt: skip
+    values: dict[str, Any] = {"layer": LAYER, "z": z, "x": x, "y": y, "west": west, "south": south, "east": east,
+                              "north": north, "limit": settings.MAPA_TILE_MAX_FEATURES, **filters}  # fmt: skip
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL jit = off")  # compiling the query would take longer than running it
         cursor.execute(sql, values)
