@@ -73,7 +73,7 @@ def _decoding(head: bytes, default: str) -> tuple[str, int]:
 
 
 @contextmanager
-def _binary(member: Member) -> Iterator[IO[bytes]]:
+def binary(member: Member) -> Iterator[IO[bytes]]:
     if member.name is None:
         with member.path.open("rb") as handle:
             yield handle
@@ -93,7 +93,7 @@ def lines(member: Member, *, encoding: str = "latin-1") -> Iterator[tuple[int, s
     """
     number, chosen = 0, encoding
     try:
-        with _binary(member) as raw:
+        with binary(member) as raw:
             buffered = cast(io.BufferedReader, raw)  # both a file opened "rb" and a zip member can peek
             chosen, skip = _decoding(buffered.peek(4)[:4], encoding)
             if skip:
@@ -130,7 +130,7 @@ def _text_lines(member: Member, encoding: str) -> Iterator[tuple[int, str]]:
         return
     number = 0
     try:
-        with _binary(member) as raw:
+        with binary(member) as raw:
             buffered = cast(io.BufferedReader, raw)
             chosen, _ = _decoding(buffered.peek(4)[:4], "auto")
             if chosen != "auto":

@@ -12,8 +12,9 @@ the same cases); the distance field is `desconhecida` (establishments are not ge
 
 from __future__ import annotations
 
+import json
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -93,9 +94,9 @@ class Lote:
     p_nenhum: list[float | None]
     total: list[int]
     vetados: list[int]
-    # shown candidates: unit → [(cnpj, peso, probabilidade, campos, bits, veto)], rounded as the log has them;
-    # `campos` and `bits` dicts are shared between candidates (not to be changed)
-    mostrados: list[list[tuple[str, float, float, dict[str, str], dict[str, float], str | None]]]
+    # shown candidates: unit → [(cnpj, peso, probabilidade, campos JSON, bits JSON, veto)], rounded as the
+    # log has them
+    mostrados: list[list[tuple[str, float, float, str, str, str | None]]]
 
     def __len__(self) -> int:
         return len(self.resultado)
@@ -115,12 +116,35 @@ class Lote:
             "n_candidatos": self.total[i],
             "n_vetados": self.vetados[i],
             "candidatos": [
-                {"cnpj": cnpj, "probabilidade": p, "peso": w, "campos": campos, "bits": bits, "veto": veto}
-                if veto
-                else {"cnpj": cnpj, "probabilidade": p, "peso": w, "campos": campos, "bits": bits}
+                {"cnpj": cnpj, "probabilidade": p, "peso": w, "campos": json.loads(campos), "bits": json.loads(bits)}
+                | ({"veto": veto} if veto else {})
                 for cnpj, w, p, campos, bits, veto in self.mostrados[i]
             ],
         }
+
+    def texto(self, i: int, nomes: Callable[[str], str], cauda: str = "") -> str:
+        """`detalhes(i)` as JSON text, written straight from the rounded values (a layer's worth of
+        dicts and `json.dumps` calls is the bound otherwise); `nomes(cnpj)` and `cauda` are JSON members
+        (`, "k": v`) appended to each candidate and to the whole."""
+        margem, prob, p_none = self.margem[i], self.probabilidade[i], self.p_nenhum[i]
+        candidatos = ", ".join(
+            f'{{"cnpj": "{cnpj}", "probabilidade": {p!r}, "peso": {w!r}, "campos": {campos}, "bits": {bits}'
+            + (f', "veto": "{veto}"' if veto else "")
+            + f"{nomes(cnpj)}}}"
+            for cnpj, w, p, campos, bits, veto in self.mostrados[i]
+        )
+        return (
+            f'{{"metodo": "probabilistico", "versao": "{match.VERSAO}", "motivo": {_text(self.motivo[i])}, '
+            f'"cnpj": {_text(self.cnpj[i])}, "cnpj_basico": {_text(self.cnpj_basico[i])}, '
+            f'"probabilidade": {"null" if prob is None else repr(round(prob, 4))}, '
+            f'"margem": {"null" if margem is None or math.isinf(margem) else repr(round(margem, 3))}, '
+            f'"p_nenhum": {"null" if p_none is None else repr(round(p_none, 4))}, '
+            f'"n_candidatos": {self.total[i]}, "n_vetados": {self.vetados[i]}, "candidatos": [{candidatos}]{cauda}}}'
+        )
+
+
+def _text(value: str | None) -> str:
+    return "null" if value is None else json.dumps(value)
 
 
 def _cnae_levels(unit: I64, cand: I64, secundaria: B) -> npt.NDArray[np.int8]:
@@ -309,24 +333,25 @@ def decide(
     )
 
     # Few distinct field levels and bits: their (rounded) dicts are built once and shared.
-    campos_of: dict[tuple[int, int, int, float], dict[str, str]] = {}
-    bits_of: dict[tuple[float, float, float], dict[str, float]] = {}
+    # Few distinct field levels and bits: their JSON is written once and shared.
+    campos_of: dict[tuple[int, int, int, float], str] = {}
+    bits_of: dict[tuple[float, float, float], str] = {}
 
     def shown(
         row: tuple[str, float, float, int, int, int, float, float, float, float, int],
-    ) -> tuple[str, float, float, dict[str, str], dict[str, float], str | None]:
+    ) -> tuple[str, float, float, str, str, str | None]:
         cnpj, w, p, cnae_l, cep_l, bairro_l, sim, cnae_b, cep_b, bairro_b, why = row
         campos = campos_of.get((cnae_l, cep_l, bairro_l, sim))
         if campos is None:
-            campos = {"cnae": CNAE_LEVELS[cnae_l], "cep": CEP_LEVELS[cep_l], "distancia": "desconhecida",
+            fields = {"cnae": CNAE_LEVELS[cnae_l], "cep": CEP_LEVELS[cep_l], "distancia": "desconhecida",
                       "bairro": BAIRRO_LEVELS[bairro_l]}  # fmt: skip
             if not math.isnan(sim):
-                campos["bairro_similaridade"] = f"{sim:.0f}"
-            campos_of[(cnae_l, cep_l, bairro_l, sim)] = campos
+                fields["bairro_similaridade"] = f"{sim:.0f}"
+            campos = campos_of[(cnae_l, cep_l, bairro_l, sim)] = json.dumps(fields)
         bits = bits_of.get((cnae_b, cep_b, bairro_b))
         if bits is None:
-            bits = {"cnae": round(cnae_b, 3), "cep": round(cep_b, 3), "distancia": 0.0, "bairro": round(bairro_b, 3)}
-            bits_of[(cnae_b, cep_b, bairro_b)] = bits
+            rounded = {"cnae": round(cnae_b, 3), "cep": round(cep_b, 3), "distancia": 0.0, "bairro": round(bairro_b, 3)}
+            bits = bits_of[(cnae_b, cep_b, bairro_b)] = json.dumps(rounded)
         return cnpj, round(w, 3), round(p, 4), campos, bits, VETOS[why]
 
     lote = Lote(units.uc_id, [], [], [], [], [], [], [], total.tolist(), n_vetoed.tolist(), [])

@@ -3,6 +3,7 @@ branch (vetoes, generic CEPs, one company's establishments, ties, secondaries, u
 
 from __future__ import annotations
 
+import json
 import math
 import random
 from datetime import date
@@ -133,6 +134,7 @@ def test_arrays_decide_as_the_matcher_does(seed: int) -> None:
             d.resultado, d.motivo, d.cnpj, d.cnpj_basico,
         ), (seed, i)  # fmt: skip
         assert _rounded(lote.detalhes(i)) == _rounded(d.as_json()), (seed, i)
+        assert json.loads(lote.texto(i, lambda cnpj: "")) == lote.detalhes(i)
 
 
 def test_every_outcome_is_reached_by_the_cases() -> None:
