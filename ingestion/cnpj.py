@@ -1,9 +1,10 @@
 """Receita's CNPJ open data into intel_lead: one monthly release at a time, swapped in atomically.
 
 A release is loaded on a connection of its own, in one transaction: new tables beside the live ones
-(`cnpj_estabelecimento_novo` ...) are filled with COPY in streaming batches, indexed like the live
-ones and analysed; then, with a short lock timeout (retried), the live tables are renamed away, the
-new ones renamed in and the release marked `ativa`. Readers see the previous release or the new one,
+(`cnpj_estabelecimento_novo` ...) are filled by PostgreSQL from each file's raw lines, streamed from the
+zip by COPY (`ingestion.cnpj_sql`), indexed like the live ones and analysed; then, with a short lock
+timeout (retried), the live tables are renamed away, the new ones renamed in and the release marked
+`ativa` (and, after the commit, vacuumed). Readers see the previous release or the new one,
 never a mix; a failure anywhere rolls the transaction back, so the previous release stays active and
 nothing is half-loaded. The `cnpj_release` row is written on Django's connection (autocommit), so an
 import in progress or failed is visible while the data transaction runs or after it rolled back.
@@ -327,6 +328,14 @@ def cnpj_import_release(
             _swap(cur, row.pk, counts, release)
             conn.commit()
             etapas["troca_e_commit"] = round(time.monotonic() - lap, 2)
+        # The visibility map of the new tables (INSERT … SELECT leaves it empty): the matcher's blocks
+        # are index-only scans, and a later anti-wraparound vacuum has less to do.
+        lap = time.monotonic()
+        with own_connection(autocommit=True) as vacuum:
+            vacuum.execute(
+                sql.SQL("VACUUM {}").format(sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in TABLES.values()))
+            )
+        etapas["vacuum"] = round(time.monotonic() - lap, 2)
     except (CnpjImportError, ReaderError, psycopg.Error) as exc:
         message = _message(exc)
         failed: dict[str, Any] = {"erro": message, "concluida_em": timezone.now()}

@@ -148,15 +148,16 @@ _LOG_CHANGED = """
     WHERE ultimo.resultado IS NULL OR ultimo.resultado::text <> t.resultado OR ultimo.detalhes <> t.detalhes"""
 
 
-def _log_copy(rows: Iterable[tuple[int, str, str, dict[str, Any]]]) -> int:
-    """Write decided rows (uc_id, etapa, resultado, detalhes) to the log through a COPY into a temporary
-    table; returns the rows written (only the changed ones)."""
+def _log_copy(rows: Iterable[tuple[int, str, str, dict[str, Any] | str]]) -> int:
+    """Write decided rows (uc_id, etapa, resultado, detalhes: a dict or its JSON text) to the log through
+    a COPY into a temporary table; returns the rows written (only the changed ones)."""
     with connection.cursor() as cursor:
         cursor.execute(_STAGE)
         cursor.execute("TRUNCATE enr_resultado")
         with cursor.cursor.copy("COPY enr_resultado (uc_id, etapa, resultado, detalhes) FROM STDIN") as copy:
             for uc_id, etapa, resultado, detalhes in rows:
-                copy.write_row((uc_id, etapa, resultado, json.dumps(detalhes, ensure_ascii=False, default=str)))
+                text = detalhes if isinstance(detalhes, str) else json.dumps(detalhes, ensure_ascii=False, default=str)
+                copy.write_row((uc_id, etapa, resultado, text))
         cursor.execute(_LOG_CHANGED.format(source="SELECT * FROM enr_resultado"))
         return cursor.rowcount
 
@@ -486,24 +487,33 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
     del text, pairs
     referencia = release.isoformat()
     uc_ids = units.uc_id.tolist()
+    encoded: dict[str, str] = {}
 
-    def rows_out() -> Iterable[tuple[int, str, str, dict[str, Any]]]:
-        for i, uc_id in enumerate(uc_ids):
-            detail = lote.detalhes(i)
-            if detail["motivo"] == "sem_candidatos" and no_data[i]:
-                detail["motivo"] = "sem_dados"
-            for c in detail["candidatos"]:
-                c["razao_social"], c["nome_fantasia"] = names.get(c["cnpj"], (None, None))
-            detail["release"] = referencia
-            yield uc_id, "cnpj", lote.resultado[i], detail
+    def nomes(cnpj: str) -> str:
+        found = encoded.get(cnpj)
+        if found is None:
+            razao, fantasia = names.get(cnpj, (None, None))
+            found = encoded[cnpj] = (
+                f', "razao_social": {json.dumps(razao, ensure_ascii=False)}, '
+                f'"nome_fantasia": {json.dumps(fantasia, ensure_ascii=False)}'
+            )
+        return found
 
-    written = _log_copy(rows_out())
     results: dict[str, int] = defaultdict(int)
     reasons: dict[str, int] = defaultdict(int)
-    for resultado, motivo in zip(lote.resultado, lote.motivo, strict=True):
+    for i, (resultado, motivo) in enumerate(zip(lote.resultado, lote.motivo, strict=True)):
         results[resultado] += 1
         if motivo:
             reasons[motivo] += 1
+        if motivo == "sem_candidatos" and no_data[i]:
+            lote.motivo[i] = "sem_dados"
+    tail = f', "release": "{referencia}"'
+
+    def rows_out() -> Iterable[tuple[int, str, str, str]]:
+        for i, uc_id in enumerate(uc_ids):
+            yield uc_id, "cnpj", lote.resultado[i], lote.texto(i, nomes, tail)
+
+    written = _log_copy(rows_out())
     return {"unidades": len(uc_ids), "candidatos": sum(lote.total), "resultados": dict(results),
             "motivos": dict(reasons), "escritas": written, "release": referencia}  # fmt: skip
 
