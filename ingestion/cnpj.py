@@ -146,8 +146,7 @@ def _copy(
                 progress(label, lines)
 
         stats.linhas += cnpj_sql.stage(cur, member, reached)
-        cnpj_sql.check(cur, kind, member)
-        kept = cnpj_sql.insert(cur, kind, table, SCHEMA)
+        kept = cnpj_sql.insert(cur, kind, member, table, SCHEMA)
         stats.linhas_mantidas += kept
         total += kept
     return total

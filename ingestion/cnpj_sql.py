@@ -1,6 +1,6 @@
 """Receita's CNPJ files parsed by PostgreSQL: each data file's raw lines are COPYed into a staging
-table, checked by one query that names the first bad line, then split, typed and filtered into the
-new table by one INSERT … SELECT.
+table, then split, checked, typed and filtered into the new table by one INSERT … SELECT; a bad line
+stops it, and one query names the file's first bad line.
 
 Python only moves bytes: the zip member is streamed as it is (Latin-1, or UTF-8 after a UTF-8 BOM;
 UTF-16 is transcoded), without NUL bytes and carriage returns, as one column per line (CSV with a
@@ -58,18 +58,31 @@ _FIELDS = f"""
 _ATIVO = "trim(f[6]) IN ('02', '2')"
 _CNPJ = "trim(f[1] || f[2] || f[3])"
 
-# The first bad line (its number and what the message shows) and, for establishments, the quirks fixed.
-CHECKS: dict[reader.Kind, str] = {
-    "estabelecimentos": f"""
-        SELECT (SELECT ARRAY[n::text, cardinality(f)::text, {_CNPJ}, trim(f[6]), f[12]] FROM ({_FIELDS}) p
-                WHERE cardinality(f) <> 30 OR ({_ATIVO} AND ({_CNPJ} !~ '^[0-9A-Z]{{12}}[0-9]{{2}}$'
-                                                             OR trim(f[12]) !~ '^[0-9]{{1,7}}$'))
-                ORDER BY n LIMIT 1)""",
-    "empresas": f"""
-        SELECT (SELECT ARRAY[n::text, cardinality(f)::text, trim(f[1])] FROM ({_FIELDS}) p
-                WHERE cardinality(f) <> 7 OR trim(f[1]) !~ '^[0-9A-Z]{{8}}$' ORDER BY n LIMIT 1)""",
+# What makes a line bad: another number of fields than the layout's, a key that is not a CNPJ, an
+# establishment's primary CNAE that is not one (only active establishments are typed, and checked).
+_BAD: dict[reader.Kind, str] = {
+    "estabelecimentos": f"""cardinality(f) <> 30 OR ({_ATIVO} AND ({_CNPJ} !~ '^[0-9A-Z]{{12}}[0-9]{{2}}$'
+                                                         OR trim(f[12]) !~ '^[0-9]{{1,7}}$'))""",
+    "empresas": "cardinality(f) <> 7 OR trim(f[1]) !~ '^[0-9A-Z]{8}$'",
+    "simples": "cardinality(f) <> 7 OR trim(f[1]) !~ '^[0-9A-Z]{8}$'",
 }
-CHECKS["simples"] = CHECKS["empresas"]
+# The first bad line: its number and what the message shows.
+_SHOWN: dict[reader.Kind, str] = {
+    "estabelecimentos": f"n::text, cardinality(f)::text, {_CNPJ}, trim(f[6]), f[12]",
+    "empresas": "n::text, cardinality(f)::text, trim(f[1])",
+    "simples": "n::text, cardinality(f)::text, trim(f[1])",
+}
+CHECKS = {
+    kind: f"SELECT (SELECT ARRAY[{_SHOWN[kind]}] FROM ({_FIELDS}) p WHERE {bad} ORDER BY n LIMIT 1)"
+    for kind, bad in _BAD.items()
+}
+
+
+def _kept(kind: reader.Kind) -> str:
+    """The lines typed: a bad one stops the statement (`cnpj_linha_invalida`), else active ones (for
+    establishments) or all."""
+    keep = _ATIVO if kind == "estabelecimentos" else "true"
+    return f"CASE WHEN {_BAD[kind]} THEN intel_lead.cnpj_linha_invalida(n) ELSE {keep} END"
 
 
 def _small(field: str, digits: int) -> str:
@@ -91,24 +104,27 @@ SELECTS: dict[reader.Kind, str] = {
     "estabelecimentos": f"""
         SELECT p.cnpj, left(p.cnpj, 8), trim(f[4]) = '1', trim(f[5]), trim(f[6])::smallint, d7.d, d11.d,
                lpad(trim(f[12]), 7, '0'),
-               ARRAY(SELECT lpad(trim(c), 7, '0') FROM unnest(string_to_array(nullif(f[13], ''), ','))
-                     WITH ORDINALITY AS s(c, o) WHERE trim(c) ~ '^[0-9]{{1,7}}$' ORDER BY o),
+               CASE WHEN f[13] = '' THEN '{{}}'::text[]
+                    WHEN f[13] ~ '^[0-9]{{7}}(,[0-9]{{7}})*$' THEN string_to_array(f[13], ',')
+                    ELSE ARRAY(SELECT lpad(trim(c), 7, '0') FROM unnest(string_to_array(f[13], ','))
+                               WITH ORDINALITY AS s(c, o) WHERE trim(c) ~ '^[0-9]{{1,7}}$' ORDER BY o) END,
                trim(f[14]), trim(f[15]), trim(f[16]), trim(f[17]), trim(f[18]),
                CASE WHEN trim(f[19]) ~ '^[0-9]{{1,8}}$' THEN lpad(trim(f[19]), 8, '0') END, trim(f[20]), p.tom,
                m.cod_ibge, trim(f[22] || f[23]), trim(f[24] || f[25]), trim(f[28])
         FROM (SELECT f, {_CNPJ} AS cnpj,
                      CASE WHEN length(trim(f[21])) < 4 THEN lpad(trim(f[21]), 4, '0') ELSE trim(f[21]) END AS tom
-              FROM ({_FIELDS}) q WHERE {_ATIVO} OFFSET 0) p
+              FROM ({_FIELDS}) q WHERE {_kept("estabelecimentos")} OFFSET 0) p
         LEFT JOIN cnpj_tom m ON m.tom = p.tom {_days({"d7": "f[7]", "d11": "f[11]"})}""",
     "empresas": f"""
         SELECT trim(f[1]), trim(f[2]), {_small("f[3]", 4)}, {_small("f[4]", 4)},
                CASE WHEN {_CAPITAL} ~ '^[0-9]+([.][0-9]*)?$' AND ({_CAPITAL})::numeric < {reader.MAX_CAPITAL}
                     THEN ({_CAPITAL})::numeric END,
                {_small("f[6]", 2)}, trim(f[7])
-        FROM (SELECT f, trim(f[5]) AS x FROM ({_FIELDS}) q OFFSET 0) p""",
+        FROM (SELECT f, trim(f[5]) AS x FROM ({_FIELDS}) q WHERE {_kept("empresas")} OFFSET 0) p""",
     "simples": f"""
         SELECT trim(f[1]), {_flag("f[2]")}, d3.d, d4.d, {_flag("f[5]")}, d6.d, d7.d
-        FROM ({_FIELDS}) p {_days({"d3": "f[3]", "d4": "f[4]", "d6": "f[6]", "d7": "f[7]"})}""",
+        FROM (SELECT f FROM ({_FIELDS}) q WHERE {_kept("simples")} OFFSET 0) p
+        {_days({"d3": "f[3]", "d4": "f[4]", "d6": "f[6]", "d7": "f[7]"})}""",
 }
 
 
@@ -159,8 +175,7 @@ def stage(cur: psycopg.Cursor[Any], member: Member, progress: Callable[[int], No
 
 
 def check(cur: psycopg.Cursor[Any], kind: reader.Kind, member: Member) -> None:
-    """Raise ReaderError naming the staged file's first bad line: another number of fields than the
-    layout's, a key that is not a CNPJ, an establishment's primary CNAE that is not one."""
+    """Raise ReaderError naming the staged file's first bad line (see `_BAD`), if it has one."""
     cur.execute(CHECKS[kind])
     row = cur.fetchone()
     bad = row[0] if row else None
@@ -176,12 +191,20 @@ def check(cur: psycopg.Cursor[Any], kind: reader.Kind, member: Member) -> None:
     raise ReaderError(f"{where}: CNAE principal {bad[4]!r} inválido")
 
 
-def insert(cur: psycopg.Cursor[Any], kind: reader.Kind, table: str, schema: str) -> int:
-    """Split, type and filter the staged lines into `table`; returns the rows written."""
-    cur.execute(
-        sql.SQL("INSERT INTO {} ({}) ").format(
-            sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, reader.columns(kind)))
-        )
-        + sql.SQL(SELECTS[kind])  # type: ignore[arg-type]
-    )
-    return int(cur.rowcount)
+def insert(cur: psycopg.Cursor[Any], kind: reader.Kind, member: Member, table: str, schema: str) -> int:
+    """Split, type and filter the staged lines of `member` into `table`; returns the rows written.
+
+    A bad line stops the statement: its effects are undone and ReaderError names the file's first."""
+    statement = sql.SQL("INSERT INTO {} ({}) ").format(
+        sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, reader.columns(kind)))
+    ) + sql.SQL(SELECTS[kind])  # type: ignore[arg-type]
+    cur.execute("SAVEPOINT linhas")
+    try:
+        cur.execute(statement)
+        written = int(cur.rowcount)
+    except psycopg.errors.RaiseException:
+        cur.execute("ROLLBACK TO SAVEPOINT linhas")
+        check(cur, kind, member)
+        raise
+    cur.execute("RELEASE SAVEPOINT linhas")
+    return written
