@@ -168,6 +168,13 @@ def _cep_levels(unit: I64, cand: I64, cep_n: I64, params: match.Parametros) -> n
     return np.select(conditions, list(range(4)), default=4).astype(np.int8)
 
 
+def _per_value(values: F64, bits: Callable[[float | None], float]) -> F64:
+    """`bits` of each value (NaN: None), computed once per distinct value (the scalar matcher's floats)."""
+    distinct, inverse = np.unique(values, return_inverse=True)  # NaNs sort last, each its own value
+    table = np.array([bits(None if math.isnan(v) else v) for v in distinct.tolist()], dtype=np.float64)
+    return table[inverse] if len(values) else np.zeros(0)
+
+
 def _bairros(
     unit_names: Sequence[str | None], cand_names: Sequence[str | None], pair_unit: I64, pair_cand: I64
 ) -> tuple[npt.NDArray[np.int8], F64, F64]:
@@ -212,9 +219,8 @@ def decide(
     c = pairs.candidato
     cnae_level = _cnae_levels(g_cnae, cands.cnae[c], pairs.secundaria)
     cep_level = _cep_levels(g_cep, cands.cep[c], cands.cep_n[c], params)
-    freqs, shares = cands.cnae_freq.tolist(), cands.cep_share.tolist()
-    sub_bits = np.array([match.bits_subclasse(None if math.isnan(f) else f, params) for f in freqs])
-    exact_bits = np.array([match.bits_cep_exato(None if math.isnan(f) else f, params) for f in shares])
+    sub_bits = _per_value(cands.cnae_freq, lambda f: match.bits_subclasse(f, params))
+    exact_bits = _per_value(cands.cep_share, lambda f: match.bits_cep_exato(f, params))
     cnae_table = np.array([0.0, 0.0, *(match.BITS_CNAE[k] for k in CNAE_LEVELS[2:])])
     cep_table = np.array([0.0, 0.0, *(match.BITS_CEP[k] for k in CEP_LEVELS[2:])])
     cnae_bits = np.where(cnae_level == 1, sub_bits[c] if len(c) else 0.0, cnae_table[cnae_level])

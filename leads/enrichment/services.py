@@ -46,6 +46,7 @@ ENRICH_LOCK = 0xE1C4  # advisory lock of an enrichment run over a layer (with th
 MAX_CANDIDATOS_MUNICIPIO = 20  # subclass candidates of a municipality kept per unit (same CEP first)
 # A municipality with fewer establishments gives no CEP share worth using (the matcher's default instead).
 MIN_ESTABELECIMENTOS_TF = 1000
+ANALYZE_AFTER = 10_000  # log rows written by a step beyond which the log's statistics are refreshed
 
 # The layer's units, with what every step reads: `scope` narrows to a distributor and/or year.
 _UNITS = """
@@ -398,8 +399,11 @@ _CANDIDATES = """
     LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = c.cnpj_basico
     LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = c.cnpj_basico"""
 
+# The names as the members the log's candidates carry (JSON written by PostgreSQL).
 _CANDIDATE_TEXT = """
-    SELECT c.cnpj, nullif(e.bairro, ''), emp.razao_social, nullif(e.nome_fantasia, '')
+    SELECT c.cnpj, nullif(e.bairro, ''),
+           ', "razao_social": ' || coalesce(to_json(emp.razao_social)::text, 'null') || ', "nome_fantasia": '
+               || coalesce(to_json(nullif(e.nome_fantasia, ''))::text, 'null')
     FROM enr_candidato c JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = c.cnpj
     LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = e.cnpj_basico
     ORDER BY c.i"""
@@ -449,6 +453,8 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
         return {"ignorada": "nenhuma versão do cadastro CNPJ da Receita está ativa (manage.py import_cnpj)"}
     scope, args = _scope(distribuidora, ano)
     with connection.cursor() as cursor:
+        # A layer's pairs and details are sorted and hashed whole: in memory rather than in batches on disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
         cursor.execute("DROP TABLE IF EXISTS enr_unidade, enr_grupo, enr_bloco, enr_candidato")
         cursor.execute(
             "CREATE TEMP TABLE enr_unidade ON COMMIT DROP AS "
@@ -483,21 +489,13 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
     )
     no_data = unit["sem_dados"].tolist()
     lote = batch.decide(units, groups, cands, batch.Pares(pairs["g"], pairs["i"], pairs["secundaria"] == 1), params)
-    names = {r[0]: (r[2], r[3]) for r in text}
+    names = {r[0]: r[2] for r in text}
     del text, pairs
     referencia = release.isoformat()
     uc_ids = units.uc_id.tolist()
-    encoded: dict[str, str] = {}
 
     def nomes(cnpj: str) -> str:
-        found = encoded.get(cnpj)
-        if found is None:
-            razao, fantasia = names.get(cnpj, (None, None))
-            found = encoded[cnpj] = (
-                f', "razao_social": {json.dumps(razao, ensure_ascii=False)}, '
-                f'"nome_fantasia": {json.dumps(fantasia, ensure_ascii=False)}'
-            )
-        return found
+        return names.get(cnpj, ', "razao_social": null, "nome_fantasia": null')
 
     results: dict[str, int] = defaultdict(int)
     reasons: dict[str, int] = defaultdict(int)
@@ -514,6 +512,9 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
             yield uc_id, "cnpj", lote.resultado[i], lote.texto(i, nomes, tail)
 
     written = _log_copy(rows_out())
+    if written > ANALYZE_AFTER:  # the identities are rebuilt from the log next: plan that on its new size
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE intel_lead.lead_enrichment_log")
     return {"unidades": len(uc_ids), "candidatos": sum(lote.total), "resultados": dict(results),
             "motivos": dict(reasons), "escritas": written, "release": referencia}  # fmt: skip
 
@@ -532,19 +533,21 @@ _IDENTITIES = """
     FROM (
         SELECT DISTINCT ON (x.uc_id) x.uc_id, x.distribuidora_id, x.ano,
                CASE WHEN x.resultado = 'success' THEN x.cnpj END AS cnpj,
-               coalesce(x.detalhes->>'cnpj_basico', CASE WHEN x.resultado = 'success' THEN left(x.cnpj, 8) END)
-                   AS cnpj_basico,
+               coalesce(x.cnpj_basico, CASE WHEN x.resultado = 'success' THEN left(x.cnpj, 8) END) AS cnpj_basico,
                CASE x.etapa WHEN 'cnpj' THEN 'probabilistico' ELSE x.etapa END AS metodo, x.resultado,
-               coalesce(x.detalhes->>'motivo', '') AS motivo, (x.detalhes->>'probabilidade')::float AS probabilidade,
-               (x.detalhes->>'margem')::float AS margem, coalesce(x.detalhes->'candidatos', '[]'::jsonb) AS candidatos,
-               (x.detalhes->>'release')::date AS release,
-               CASE WHEN x.resultado = 'success' THEN coalesce(x.detalhes->>'titular', x.detalhes->>'nome') END
-                   AS nome_rota
-        -- The steps' own rows (their details name the method), with a well-formed CNPJ.
-        FROM (SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, g.detalhes, u.distribuidora_id,
-                     u.ano, substring(g.detalhes->>'cnpj' FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj
+               coalesce(x.motivo, '') AS motivo, x.probabilidade, x.margem,
+               coalesce(x.candidatos, '[]'::jsonb) AS candidatos, x.release,
+               CASE WHEN x.resultado = 'success' THEN coalesce(x.titular, x.nome) END AS nome_rota
+        -- The steps' own rows (their details name the method), with a well-formed CNPJ; each row's
+        -- details are read once (jsonb_to_record), not once per member.
+        FROM (SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, u.distribuidora_id, u.ano,
+                     substring(d.cnpj FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj, d.cnpj_basico, d.motivo,
+                     d.probabilidade, d.margem, d.candidatos, d.release, d.titular, d.nome
               FROM intel_lead.lead_enrichment_log g JOIN intel_lead.lead_unidade u ON u.uc_id = g.uc_id
-              WHERE g.etapa IN ('gd', 'ccee', 'cnpj') AND g.detalhes ? 'metodo' {scope}
+              CROSS JOIN LATERAL jsonb_to_record(g.detalhes) AS d(metodo text, cnpj text, cnpj_basico text,
+                  motivo text, probabilidade float, margem float, candidatos jsonb, release date, titular text,
+                  nome text)
+              WHERE g.etapa IN ('gd', 'ccee', 'cnpj') AND d.metodo IS NOT NULL {scope}
               ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC) x
         ORDER BY x.uc_id, CASE x.resultado WHEN 'success' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END,
                  CASE x.etapa WHEN 'gd' THEN 0 WHEN 'ccee' THEN 1 ELSE 2 END
