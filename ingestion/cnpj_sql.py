@@ -5,8 +5,8 @@ stops it, and one query names the file's first bad line.
 Python only moves bytes: the zip member is streamed as it is (Latin-1, or UTF-8 after a UTF-8 BOM;
 UTF-16 is transcoded), without NUL bytes and carriage returns, as one column per line (CSV with a
 quote and a delimiter that never occur, so nothing in a line is interpreted). A line is split where
-Receita's layout separates fields, on `";"` (a stray quote inside a field stays in it), as
-`ingestion.readers.tabular.split_quoted` does. The quirks `ingestion.readers.cnpj` describes are
+Receita's layout separates fields, on `";"` (a stray quote or a `;` inside a field stays in it; a
+line not quoted throughout is split on `;`). The quirks `ingestion.readers.cnpj` describes are
 handled in SQL the same way: dates `''`, `'0'`, `'00000000'` or impossible → null (a table of the
 valid days), decimal-comma capital, 7-digit CEPs padded, CNAEs that lost their leading zero padded,
 TOM municipality codes → IBGE.
@@ -197,7 +197,7 @@ def insert(cur: psycopg.Cursor[Any], kind: reader.Kind, member: Member, table: s
     A bad line stops the statement: its effects are undone and ReaderError names the file's first."""
     statement = sql.SQL("INSERT INTO {} ({}) ").format(
         sql.Identifier(schema, table), sql.SQL(", ").join(map(sql.Identifier, reader.columns(kind)))
-    ) + sql.SQL(SELECTS[kind])  # type: ignore[arg-type]
+    ) + sql.SQL(SELECTS[kind])
     cur.execute("SAVEPOINT linhas")
     try:
         cur.execute(statement)

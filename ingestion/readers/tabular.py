@@ -111,17 +111,6 @@ def lines(member: Member, *, encoding: str = "latin-1") -> Iterator[tuple[int, s
         ) from exc
 
 
-def split_quoted(line: str) -> list[str]:
-    """Fields of a `;`-separated line where every field is double-quoted (Receita's layout).
-
-    Only `";"` separates fields, so a stray quote inside a field (`"BAR DO "ZE""`) stays in it.
-    """
-    if len(line) >= 2 and line[0] == '"' and line[-1] == '"':
-        return line[1:-1].split('";"')
-    # a line written without quotes (or with some): split on `;` and unquote each field
-    return [f[1:-1] if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in line.split(";")]
-
-
 def _text_lines(member: Member, encoding: str) -> Iterator[tuple[int, str]]:
     """Like `lines`, but with `encoding="auto"` each line is UTF-8 unless it is not, then Latin-1 (open
     data portals re-export files in either; a BOM still decides)."""
