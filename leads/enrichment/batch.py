@@ -229,10 +229,12 @@ def decide(
     # Unit-level pairs: each unit takes its group's range of pairs.
     starts = np.searchsorted(pairs.grupo, np.arange(ng + 1))
     counts = (starts[1:] - starts[:-1])[units.grupo]
-    pu = np.repeat(np.arange(n), counts)
+    # Index arrays in int32 and intermediates dropped as soon as used: a layer has millions of pairs.
+    pu = np.repeat(np.arange(n, dtype=np.int32), counts)
     first = np.cumsum(counts) - counts
-    gp = np.arange(len(pu)) - np.repeat(first, counts) + np.repeat(starts[:-1][units.grupo], counts)
-    pc = c[gp]
+    gp = (np.arange(len(pu)) - np.repeat(first, counts) + np.repeat(starts[:-1][units.grupo], counts)).astype(np.int32)
+    del first
+    pc = c[gp].astype(np.int32)
     b_level, b_bits, similarity = _bairros(units.bairro, cands.bairro, pu, pc)
     weight = cnae_bits[gp] + cep_bits[gp] + 0.0 + b_bits  # the scalar sum's order: cnae, cep, distance, bairro
 
@@ -246,7 +248,8 @@ def decide(
             ],
             [1, 2, 3],
             default=0,
-        )
+        ).astype(np.int8)
+    del kw, year
     scored = veto == 0
     total = np.bincount(pu, minlength=n)
     n_scored = np.bincount(pu[scored], minlength=n)
@@ -254,6 +257,7 @@ def decide(
     # Rank each unit's scored pairs by weight, then CNPJ (candidates are in CNPJ order).
     idx = np.flatnonzero(scored)
     order = idx[np.lexsort((pc[idx], -weight[idx], pu[idx]))]
+    del idx
     su = pu[order]
     seg = np.cumsum(n_scored) - n_scored
     has = n_scored > 0
