@@ -381,10 +381,10 @@ _CANDIDATES = """
     WITH c AS MATERIALIZED (
         SELECT c.i, e.cnae_principal, e.cep, e.municipio_ibge, e.data_inicio, e.cnpj_basico
         FROM enr_candidato c JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = c.cnpj),
-    por_cep AS (SELECT e.municipio_ibge, e.cep, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
-                WHERE e.cep IN (SELECT cep FROM c) GROUP BY 1, 2),
-    por_municipio AS (SELECT e.municipio_ibge, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
-                      WHERE e.municipio_ibge IN (SELECT municipio_ibge FROM c) GROUP BY 1),
+    -- One pass over the candidates' municipalities (an index-only scan), not a probe per CEP.
+    por_cep AS MATERIALIZED (SELECT e.municipio_ibge, e.cep, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
+                             WHERE e.municipio_ibge IN (SELECT municipio_ibge FROM c) GROUP BY 1, 2),
+    por_municipio AS (SELECT municipio_ibge, sum(n) AS n FROM por_cep GROUP BY 1),
     por_cnae AS (SELECT e.cnae_principal, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
                  WHERE e.cnae_principal IN (SELECT cnae_principal FROM c) GROUP BY 1)
     SELECT c.i, c.cnae_principal::int AS cnae, c.cep::int AS cep, emp.porte::int AS porte,
