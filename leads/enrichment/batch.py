@@ -176,7 +176,10 @@ def _per_value(values: F64, bits: Callable[[float | None], float]) -> F64:
 
 
 def _bairros(
-    unit_names: Sequence[str | None], cand_names: Sequence[str | None], pair_unit: I64, pair_cand: I64
+    unit_names: Sequence[str | None],
+    cand_names: Sequence[str | None],
+    pair_unit: npt.NDArray[np.integer[Any]],
+    pair_cand: npt.NDArray[np.integer[Any]],
 ) -> tuple[npt.NDArray[np.int8], F64, F64]:
     """Bairro level, bits and similarity (NaN unknown) of each pair, computed once per distinct pair of
     normalised names."""
