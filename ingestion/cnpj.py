@@ -1,9 +1,10 @@
 """Receita's CNPJ open data into intel_lead: one monthly release at a time, swapped in atomically.
 
 A release is loaded on a connection of its own, in one transaction: new tables beside the live ones
-(`cnpj_estabelecimento_novo` ...) are filled with COPY in streaming batches, indexed like the live
-ones and analysed; then, with a short lock timeout (retried), the live tables are renamed away, the
-new ones renamed in and the release marked `ativa`. Readers see the previous release or the new one,
+(`cnpj_estabelecimento_novo` ...) are filled by PostgreSQL from each file's raw lines, streamed from the
+zip by COPY (`ingestion.cnpj_sql`), indexed like the live ones and analysed; then, with a short lock
+timeout (retried), the live tables are renamed away, the new ones renamed in and the release marked
+`ativa` (and, after the commit, vacuumed). Readers see the previous release or the new one,
 never a mix; a failure anywhere rolls the transaction back, so the previous release stays active and
 nothing is half-loaded. The `cnpj_release` row is written on Django's connection (autocommit), so an
 import in progress or failed is visible while the data transaction runs or after it rolled back.
@@ -30,10 +31,10 @@ from django.utils import timezone
 from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from leads.models import CnpjRelease, Municipio, StatusRelease
+from leads.models import CnpjRelease, StatusRelease
 from youon.lib.db import own_connection
 
-from . import downloads
+from . import cnpj_sql, downloads
 from .readers import cnpj as reader
 from .readers.tabular import Member, ReaderError, members
 
@@ -46,8 +47,6 @@ TABLES: dict[reader.Kind, str] = {
     "simples": "cnpj_simples",
 }
 LOCK_KEY = 0x434E504A  # "CNPJ": one release import at a time
-BATCH_BYTES = 4 << 20
-_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 _MONTH_FOLDER = re.compile(r"(?<!\d)(\d{4})-(\d{2})(?!\d)")
 
 Progress = Callable[[str, int], None]
@@ -130,53 +129,26 @@ def release_from_paths(paths: Sequence[str | Path], *, referencia: date | None =
     return Release(referencia.replace(day=1), files, ", ".join(str(p) for p in paths))
 
 
-def tom_ibge() -> dict[str, str]:
-    """Receita's TOM municipality codes → IBGE codes, from the municipality table."""
-    return dict(Municipio.objects.exclude(cod_tom="").values_list("cod_tom", "cod_ibge"))
-
-
-def _line(row: reader.Row) -> str:
-    """A row as a line of COPY's text format. Most rows hold nothing to escape: one join, two counts."""
-    line = "\t".join(["\\N" if v is None else v for v in row])
-    if line.count("\\") == row.count(None) and line.count("\t") == len(row) - 1 and "\r" not in line:
-        return line + "\n"
-    return "\t".join("\\N" if v is None else v.translate(_ESCAPES) for v in row) + "\n"
-
-
 def _copy(
     cur: psycopg.Cursor[Any],
     table: str,
     kind: reader.Kind,
     files: list[Member],
-    municipios: dict[str, str],
     stats: reader.Stats,
     progress: Progress | None,
 ) -> int:
-    # FREEZE: the table was created in this transaction, so its rows are written frozen (no later
-    # anti-wraparound rewrite of a 66M-row table); nobody else sees it before the commit anyway.
-    statement = sql.SQL("COPY {} ({}) FROM STDIN WITH (FREEZE)").format(
-        sql.Identifier(SCHEMA, table), sql.SQL(", ").join(map(sql.Identifier, reader.columns(kind)))
-    )
+    """Each data file staged, checked and typed into `table` by PostgreSQL (`ingestion.cnpj_sql`)."""
     total = 0
     for member in files:
-        with cur.copy(statement) as copy:
-            parts: list[str] = []
-            size = 0
-            for row in reader.rows(member, kind, tom_ibge=municipios, stats=stats):
-                line = _line(row)
-                parts.append(line)
-                size += len(line)
-                if size >= BATCH_BYTES:
-                    copy.write("".join(parts).encode())
-                    total += len(parts)
-                    if progress:
-                        progress(member.label, total)
-                    parts, size = [], 0
-            if parts:
-                copy.write("".join(parts).encode())
-                total += len(parts)
-        if progress:
-            progress(member.label, total)
+
+        def reached(lines: int, label: str = member.label) -> None:
+            if progress:
+                progress(label, lines)
+
+        stats.linhas += cnpj_sql.stage(cur, member, reached)
+        kept = cnpj_sql.insert(cur, kind, member, table, SCHEMA)
+        stats.linhas_mantidas += kept
+        total += kept
     return total
 
 
@@ -324,7 +296,6 @@ def cnpj_import_release(
     if not reloading_active:
         updates["status"] = StatusRelease.CARREGANDO
     CnpjRelease.objects.filter(pk=row.pk).update(**updates)
-    municipios = tom_ibge()
     stats: dict[str, reader.Stats] = {kind: reader.Stats() for kind in TABLES}
     counts: dict[str, int] = {}
     etapas: dict[str, float] = {}
@@ -337,6 +308,8 @@ def cnpj_import_release(
             cur.execute(
                 "SELECT set_config('maintenance_work_mem', %s, true)", [settings.CNPJ_IMPORT_MAINTENANCE_WORK_MEM]
             )
+            for statement in cnpj_sql.SETUP:
+                cur.execute(statement)
             for kind, table in TABLES.items():
                 cur.execute(sql.SQL("DROP TABLE IF EXISTS {}").format(sql.Identifier(SCHEMA, f"{table}_novo")))
                 cur.execute(
@@ -345,9 +318,7 @@ def cnpj_import_release(
                     )
                 )
                 lap = time.monotonic()
-                counts[kind] = _copy(
-                    cur, f"{table}_novo", kind, release.arquivos[kind], municipios, stats[kind], progress
-                )
+                counts[kind] = _copy(cur, f"{table}_novo", kind, release.arquivos[kind], stats[kind], progress)
                 etapas[f"{kind}.copy"] = round(time.monotonic() - lap, 2)
                 lap = time.monotonic()
                 _build(cur, table)
@@ -356,6 +327,14 @@ def cnpj_import_release(
             _swap(cur, row.pk, counts, release)
             conn.commit()
             etapas["troca_e_commit"] = round(time.monotonic() - lap, 2)
+        # The visibility map of the new tables (INSERT … SELECT leaves it empty): the matcher's blocks
+        # are index-only scans, and a later anti-wraparound vacuum has less to do.
+        lap = time.monotonic()
+        with own_connection(autocommit=True) as vacuum:
+            vacuum.execute(
+                sql.SQL("VACUUM {}").format(sql.SQL(", ").join(sql.Identifier(SCHEMA, t) for t in TABLES.values()))
+            )
+        etapas["vacuum"] = round(time.monotonic() - lap, 2)
     except (CnpjImportError, ReaderError, psycopg.Error) as exc:
         message = _message(exc)
         failed: dict[str, Any] = {"erro": message, "concluida_em": timezone.now()}

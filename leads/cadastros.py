@@ -111,7 +111,8 @@ class CnpjEstabelecimento(models.Model):
         verbose_name = "estabelecimento (CNPJ)"
         verbose_name_plural = "estabelecimentos (CNPJ)"
         indexes = [
-            models.Index(fields=["municipio_ibge", "cnae_principal"], name="cnpj_estab_mun_cnae_idx"),
+            # The matcher's blocks: a municipality's subclass, walked in CEP order from the unit's CEP.
+            models.Index(fields=["municipio_ibge", "cnae_principal", "cep", "cnpj"], name="cnpj_estab_mun_cnae_idx"),
             models.Index(fields=["cep"], name="cnpj_estab_cep_idx"),
             models.Index(fields=["cnpj_basico"], name="cnpj_estab_basico_idx"),
             GinIndex(fields=["cnae_secundarias"], name="cnpj_estab_cnae_sec_gin"),

@@ -73,7 +73,7 @@ def _decoding(head: bytes, default: str) -> tuple[str, int]:
 
 
 @contextmanager
-def _binary(member: Member) -> Iterator[IO[bytes]]:
+def binary(member: Member) -> Iterator[IO[bytes]]:
     if member.name is None:
         with member.path.open("rb") as handle:
             yield handle
@@ -93,7 +93,7 @@ def lines(member: Member, *, encoding: str = "latin-1") -> Iterator[tuple[int, s
     """
     number, chosen = 0, encoding
     try:
-        with _binary(member) as raw:
+        with binary(member) as raw:
             buffered = cast(io.BufferedReader, raw)  # both a file opened "rb" and a zip member can peek
             chosen, skip = _decoding(buffered.peek(4)[:4], encoding)
             if skip:
@@ -111,17 +111,6 @@ def lines(member: Member, *, encoding: str = "latin-1") -> Iterator[tuple[int, s
         ) from exc
 
 
-def split_quoted(line: str) -> list[str]:
-    """Fields of a `;`-separated line where every field is double-quoted (Receita's layout).
-
-    Only `";"` separates fields, so a stray quote inside a field (`"BAR DO "ZE""`) stays in it.
-    """
-    if len(line) >= 2 and line[0] == '"' and line[-1] == '"':
-        return line[1:-1].split('";"')
-    # a line written without quotes (or with some): split on `;` and unquote each field
-    return [f[1:-1] if len(f) >= 2 and f[0] == f[-1] == '"' else f for f in line.split(";")]
-
-
 def _text_lines(member: Member, encoding: str) -> Iterator[tuple[int, str]]:
     """Like `lines`, but with `encoding="auto"` each line is UTF-8 unless it is not, then Latin-1 (open
     data portals re-export files in either; a BOM still decides)."""
@@ -130,7 +119,7 @@ def _text_lines(member: Member, encoding: str) -> Iterator[tuple[int, str]]:
         return
     number = 0
     try:
-        with _binary(member) as raw:
+        with binary(member) as raw:
             buffered = cast(io.BufferedReader, raw)
             chosen, _ = _decoding(buffered.peek(4)[:4], "auto")
             if chosen != "auto":

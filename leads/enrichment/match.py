@@ -224,22 +224,41 @@ def _bits(m: float, u: float) -> float:
     return math.log2(m / u)
 
 
+# Bits of the levels whose m and u are fixed (`batch` scores arrays with the same numbers).
+M_SUBCLASSE, M_CEP_EXATO = 0.55, 0.70
+BITS_CNAE = {"secundaria": _bits(0.10, 0.01), "classe": _bits(0.15, 0.03), "grupo": _bits(0.10, 0.06),
+             "divisao": 0.0, "nenhum": _bits(0.10, 0.80)}  # fmt: skip
+BITS_CEP = {"generico": 0.0, "prefixo": _bits(0.20, 0.10), "diferente": _bits(0.10, 0.90)}
+BITS_BAIRRO = {"igual": _bits(0.60, 0.05), "parecido": _bits(0.15, 0.05), "diferente": _bits(0.25, 0.90)}
+
+
+def bits_subclasse(cnae_freq: float | None, params: Parametros) -> float:
+    """Bits of the same primary subclass: rarer subclasses tell more."""
+    u = min(max(cnae_freq if cnae_freq is not None else params.u_cnae_padrao, 5e-4), 0.5)
+    return _bits(M_SUBCLASSE, u)
+
+
+def bits_cep_exato(cep_share: float | None, params: Parametros) -> float:
+    """Bits of the same, non-generic CEP: the fewer of the municipality's establishments there, the more."""
+    u = min(max(cep_share if cep_share is not None else params.u_cep, 1e-4), 0.5)
+    return _bits(M_CEP_EXATO, u)
+
+
 def score_cnae(unit: str | None, cand: Candidato, params: Parametros) -> tuple[str, float]:
     primary = cand.cnae_principal
     if unit is None or primary is None:
         return "desconhecido", 0.0
     if primary == unit:
-        u = min(max(cand.cnae_freq if cand.cnae_freq is not None else params.u_cnae_padrao, 5e-4), 0.5)
-        return "subclasse", _bits(0.55, u)
+        return "subclasse", bits_subclasse(cand.cnae_freq, params)
     if unit in cand.cnae_secundarias:
-        return "secundaria", _bits(0.10, 0.01)
+        return "secundaria", BITS_CNAE["secundaria"]
     if primary[:5] == unit[:5]:
-        return "classe", _bits(0.15, 0.03)
+        return "classe", BITS_CNAE["classe"]
     if primary[:3] == unit[:3]:
-        return "grupo", _bits(0.10, 0.06)
+        return "grupo", BITS_CNAE["grupo"]
     if primary[:2] == unit[:2]:
-        return "divisao", 0.0
-    return "nenhum", _bits(0.10, 0.80)
+        return "divisao", BITS_CNAE["divisao"]
+    return "nenhum", BITS_CNAE["nenhum"]
 
 
 def score_cep(unit: str | None, cand: Candidato, params: Parametros) -> tuple[str, float]:
@@ -247,12 +266,11 @@ def score_cep(unit: str | None, cand: Candidato, params: Parametros) -> tuple[st
         return "desconhecido", 0.0
     if unit == cand.cep:
         if cep_generico(unit, cand.cep_n, params):
-            return "generico", 0.0
-        u = min(max(cand.cep_share if cand.cep_share is not None else params.u_cep, 1e-4), 0.5)
-        return "exato", _bits(0.70, u)
+            return "generico", BITS_CEP["generico"]
+        return "exato", bits_cep_exato(cand.cep_share, params)
     if unit[:5] == cand.cep[:5]:
-        return "prefixo", _bits(0.20, 0.10)
-    return "diferente", _bits(0.10, 0.90)
+        return "prefixo", BITS_CEP["prefixo"]
+    return "diferente", BITS_CEP["diferente"]
 
 
 def score_distancia(cand: Candidato) -> tuple[str, float]:
@@ -274,16 +292,16 @@ def score_bairro(unit: str | None, cand: Candidato) -> tuple[str, float, float |
     a, b = bairro_norm(unit), bairro_norm(cand.bairro)
     if a is None or b is None:
         return "desconhecido", 0.0, None
-    similarity = _similarity(a, b)
+    similarity = similarity_of(a, b)
     if similarity >= 90:
-        return "igual", _bits(0.60, 0.05), similarity
+        return "igual", BITS_BAIRRO["igual"], similarity
     if similarity >= 75:
-        return "parecido", _bits(0.15, 0.05), similarity
-    return "diferente", _bits(0.25, 0.90), similarity
+        return "parecido", BITS_BAIRRO["parecido"], similarity
+    return "diferente", BITS_BAIRRO["diferente"], similarity
 
 
 @lru_cache(maxsize=65536)
-def _similarity(a: str, b: str) -> float:
+def similarity_of(a: str, b: str) -> float:
     return float(fuzz.token_set_ratio(a, b))
 
 

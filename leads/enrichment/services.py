@@ -30,11 +30,13 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from django.db import connection, transaction
 from django.utils import timezone
 
 from ..models import LeadIdentidade, Resultado, Revisao
-from . import match
+from . import batch, match
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,7 @@ ENRICH_LOCK = 0xE1C4  # advisory lock of an enrichment run over a layer (with th
 MAX_CANDIDATOS_MUNICIPIO = 20  # subclass candidates of a municipality kept per unit (same CEP first)
 # A municipality with fewer establishments gives no CEP share worth using (the matcher's default instead).
 MIN_ESTABELECIMENTOS_TF = 1000
+ANALYZE_AFTER = 10_000  # log rows written by a step beyond which the log's statistics are refreshed
 
 # The layer's units, with what every step reads: `scope` narrows to a distributor and/or year.
 _UNITS = """
@@ -146,15 +149,16 @@ _LOG_CHANGED = """
     WHERE ultimo.resultado IS NULL OR ultimo.resultado::text <> t.resultado OR ultimo.detalhes <> t.detalhes"""
 
 
-def _log_copy(rows: Iterable[tuple[int, str, str, dict[str, Any]]]) -> int:
-    """Write decided rows (uc_id, etapa, resultado, detalhes) to the log through a COPY into a temporary
-    table; returns the rows written (only the changed ones)."""
+def _log_copy(rows: Iterable[tuple[int, str, str, dict[str, Any] | str]]) -> int:
+    """Write decided rows (uc_id, etapa, resultado, detalhes: a dict or its JSON text) to the log through
+    a COPY into a temporary table; returns the rows written (only the changed ones)."""
     with connection.cursor() as cursor:
         cursor.execute(_STAGE)
         cursor.execute("TRUNCATE enr_resultado")
         with cursor.cursor.copy("COPY enr_resultado (uc_id, etapa, resultado, detalhes) FROM STDIN") as copy:
             for uc_id, etapa, resultado, detalhes in rows:
-                copy.write_row((uc_id, etapa, resultado, json.dumps(detalhes, ensure_ascii=False, default=str)))
+                text = detalhes if isinstance(detalhes, str) else json.dumps(detalhes, ensure_ascii=False, default=str)
+                copy.write_row((uc_id, etapa, resultado, text))
         cursor.execute(_LOG_CHANGED.format(source="SELECT * FROM enr_resultado"))
         return cursor.rowcount
 
@@ -313,44 +317,126 @@ def _free_market_rebuild(distribuidora: int | None, ano: int | None) -> int:
 # Units to match: of a PJ class or with a CNAE, not reviewed, not named by an exact route (the latest
 # gd or ccee row a success).
 _CNPJ_UNITS = """
-    SELECT u.uc_id, u.municipio_id AS mun, nullif(u.cnae7, '') AS cnae7,
-           CASE WHEN length(u.cep) = 7 THEN '0' || u.cep WHEN length(u.cep) = 8 AND u.cep <> '00000000' THEN u.cep END
-               AS cep8,
-           u.bairro, u.demanda_kw, u.ano
-    FROM ({units}) u
-    WHERE u.empresa AND NOT EXISTS ({reviewed})
-      AND NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (g.etapa) g.resultado FROM intel_lead.lead_enrichment_log g
-                                     WHERE g.uc_id = u.uc_id AND g.etapa IN ('gd', 'ccee')
-                                     ORDER BY g.etapa, g.executado_em DESC, g.id DESC) x
-                      WHERE x.resultado = 'success')"""
+    SELECT x.*, (dense_rank() OVER (ORDER BY x.mun, x.cnae7, x.cep8) - 1)::int AS g FROM (
+        SELECT u.uc_id, u.municipio_id AS mun, nullif(u.cnae7, '')::char(7) AS cnae7,
+               (CASE WHEN length(u.cep) = 7 THEN '0' || u.cep WHEN length(u.cep) = 8 AND u.cep <> '00000000' THEN u.cep
+                END)::char(8) AS cep8,
+               u.bairro, u.demanda_kw, u.ano
+        FROM ({units}) u
+        WHERE u.empresa AND NOT EXISTS ({reviewed})
+          AND NOT EXISTS (SELECT 1 FROM (SELECT DISTINCT ON (g.etapa) g.resultado
+                                         FROM intel_lead.lead_enrichment_log g
+                                         WHERE g.uc_id = u.uc_id AND g.etapa IN ('gd', 'ccee')
+                                         ORDER BY g.etapa, g.executado_em DESC, g.id DESC) x
+                          WHERE x.resultado = 'success')
+    ) x"""
 
-# Blocking (cnpj_matching.md §4 step 3): same municipality and CEP with the same CNAE class, or the CNAE
-# among the secondaries; and the same subclass anywhere in the municipality (same CEP, then same CEP
-# prefix first), at most MAX_CANDIDATOS_MUNICIPIO of those.
+# A group: units sharing the blocking keys (municipality, CNAE, CEP), hence their candidates.
+_GROUPS = """
+    CREATE TEMP TABLE enr_grupo ON COMMIT DROP AS
+    SELECT DISTINCT g, mun, cnae7, cep8 FROM enr_unidade"""
+
+# Blocking (cnpj_matching.md §4 step 3), once per group: same municipality and CEP with the same CNAE
+# class, or the CNAE among the secondaries; and the same subclass anywhere in the municipality, at most
+# MAX_CANDIDATOS_MUNICIPIO of those: the same CEP first, then the same CEP prefix, then the nearest CEPs
+# (two index scans from the group's CEP, up and down). `secundaria`: the group's CNAE is among the
+# candidate's secondary ones (only asked where the primary may differ: the same-CEP blocks).
 _BLOCKS = """
     CREATE TEMP TABLE enr_bloco ON COMMIT DROP AS
-    SELECT u.uc_id, e.cnpj FROM enr_unidade u JOIN intel_lead.cnpj_estabelecimento e
-        ON e.municipio_ibge = u.mun AND e.cep = u.cep8 AND left(e.cnae_principal, 5) = left(u.cnae7, 5)
-    UNION
-    SELECT u.uc_id, e.cnpj FROM enr_unidade u JOIN intel_lead.cnpj_estabelecimento e
-        ON e.municipio_ibge = u.mun AND e.cep = u.cep8 AND e.cnae_secundarias @> ARRAY[u.cnae7]::varchar[]
-    UNION
-    SELECT u.uc_id, x.cnpj FROM enr_unidade u CROSS JOIN LATERAL (
-        SELECT e.cnpj FROM intel_lead.cnpj_estabelecimento e
-        WHERE e.municipio_ibge = u.mun AND e.cnae_principal = u.cnae7
-        ORDER BY e.cep = u.cep8 DESC NULLS LAST, left(e.cep, 5) = left(u.cep8, 5) DESC NULLS LAST, e.cnpj
-        LIMIT {limit}) x"""
+    SELECT b.g, b.cnpj, bool_or(b.secundaria) AS secundaria FROM (
+        SELECT g.g, e.cnpj, g.cnae7 = ANY(e.cnae_secundarias) AS secundaria
+        FROM enr_grupo g JOIN intel_lead.cnpj_estabelecimento e ON e.municipio_ibge = g.mun AND e.cep = g.cep8
+        WHERE left(e.cnae_principal, 5) = left(g.cnae7, 5) OR e.cnae_secundarias @> ARRAY[g.cnae7]::varchar[]
+        UNION ALL
+        SELECT g.g, x.cnpj, false FROM enr_grupo g CROSS JOIN LATERAL (
+            SELECT y.cnpj FROM (
+                (SELECT e.cnpj, e.cep FROM intel_lead.cnpj_estabelecimento e
+                 WHERE e.municipio_ibge = g.mun AND e.cnae_principal = g.cnae7 AND e.cep >= g.cep8
+                 ORDER BY e.cep, e.cnpj LIMIT {limit})
+                UNION ALL
+                (SELECT e.cnpj, e.cep FROM intel_lead.cnpj_estabelecimento e
+                 WHERE e.municipio_ibge = g.mun AND e.cnae_principal = g.cnae7 AND e.cep < g.cep8
+                 ORDER BY e.cep DESC, e.cnpj DESC LIMIT {limit})
+            ) y
+            ORDER BY y.cep = g.cep8 DESC, left(y.cep, 5) = left(g.cep8, 5) DESC, abs(y.cep::int - g.cep8::int), y.cnpj
+            LIMIT {limit}) x
+        WHERE g.cep8 IS NOT NULL
+        UNION ALL
+        SELECT g.g, x.cnpj, false FROM enr_grupo g CROSS JOIN LATERAL (
+            SELECT e.cnpj FROM intel_lead.cnpj_estabelecimento e
+            WHERE e.municipio_ibge = g.mun AND e.cnae_principal = g.cnae7 ORDER BY e.cep, e.cnpj LIMIT {limit}) x
+        WHERE g.cep8 IS NULL
+    ) b GROUP BY b.g, b.cnpj"""
 
+# The distinct establishments blocked, numbered in CNPJ order.
+_CANDIDATE_IDS = """
+    CREATE TEMP TABLE enr_candidato ON COMMIT DROP AS
+    SELECT (row_number() OVER (ORDER BY cnpj) - 1)::int AS i, cnpj FROM (SELECT DISTINCT cnpj FROM enr_bloco) d"""
+
+# What the matcher reads of each candidate, with the frequencies its u-values come from: the share of
+# all active establishments with its primary subclass, the establishments sharing its CEP (a CEP
+# hundreds share is generic) and their share of the municipality's (where the municipality has
+# MIN_ESTABELECIMENTOS_TF of them; else the matcher's default).
 _CANDIDATES = """
-    SELECT b.uc_id, e.cnpj, e.cnae_principal, e.cnae_secundarias, e.cep, nullif(e.bairro, ''), e.municipio_ibge,
-           e.data_inicio,
-           emp.porte, CASE WHEN s.cnpj_basico IS NOT NULL THEN s.opcao_mei::text IN ('S', 's', 'true') END AS mei,
-           nullif(e.nome_fantasia, ''), emp.razao_social
-    FROM enr_bloco b
-    JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = b.cnpj
+    WITH c AS MATERIALIZED (
+        SELECT c.i, e.cnae_principal, e.cep, e.municipio_ibge, e.data_inicio, e.cnpj_basico
+        FROM enr_candidato c JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = c.cnpj),
+    -- One pass over the candidates' municipalities (an index-only scan), not a probe per CEP.
+    por_cep AS MATERIALIZED (SELECT e.municipio_ibge, e.cep, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
+                             WHERE e.municipio_ibge IN (SELECT municipio_ibge FROM c) GROUP BY 1, 2),
+    por_municipio AS (SELECT municipio_ibge, sum(n) AS n FROM por_cep GROUP BY 1),
+    por_cnae AS (SELECT e.cnae_principal, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
+                 WHERE e.cnae_principal IN (SELECT cnae_principal FROM c) GROUP BY 1)
+    SELECT c.i, c.cnae_principal::int AS cnae, c.cep::int AS cep, emp.porte::int AS porte,
+           CASE WHEN s.cnpj_basico IS NOT NULL THEN (s.opcao_mei::text IN ('S', 's', 'true'))::int END AS mei,
+           extract(year FROM c.data_inicio)::int AS inicio, pc.n::int AS cep_n,
+           pn.n::float8 / %(total)s AS cnae_freq,
+           CASE WHEN pm.n >= %(min_tf)s THEN coalesce(pc.n, 1)::float8 / pm.n END AS cep_share
+    FROM c
+    LEFT JOIN por_cep pc ON pc.municipio_ibge = c.municipio_ibge AND pc.cep = c.cep
+    LEFT JOIN por_municipio pm ON pm.municipio_ibge = c.municipio_ibge
+    LEFT JOIN por_cnae pn ON pn.cnae_principal = c.cnae_principal
+    LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = c.cnpj_basico
+    LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = c.cnpj_basico"""
+
+# The names as the members the log's candidates carry (JSON written by PostgreSQL).
+_CANDIDATE_TEXT = """
+    SELECT c.cnpj, nullif(e.bairro, ''),
+           ', "razao_social": ' || coalesce(to_json(emp.razao_social)::text, 'null') || ', "nome_fantasia": '
+               || coalesce(to_json(nullif(e.nome_fantasia, ''))::text, 'null')
+    FROM enr_candidato c JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = c.cnpj
     LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = e.cnpj_basico
-    LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = e.cnpj_basico
-    ORDER BY b.uc_id, e.cnpj"""
+    ORDER BY c.i"""
+
+_PAIRS = """
+    SELECT b.g, c.i, b.secundaria::int AS secundaria FROM enr_bloco b JOIN enr_candidato c ON c.cnpj = b.cnpj"""
+
+_NULLS = {"i": "-1", "q": "-1", "d": "'NaN'::float8"}
+_SEND = {"i": "int4send", "q": "int8send", "d": "float8send"}
+_DTYPES = {"i": ">i4", "q": ">i8", "d": ">f8"}
+
+
+def _packed(
+    cursor: Any, select: str, columns: dict[str, str], order: str, args: dict[str, Any] | None = None
+) -> dict[str, npt.NDArray[Any]]:
+    """Numeric columns of a SELECT as arrays: PostgreSQL packs the rows into one bytea (`columns` maps
+    each column to `i` int4, `q` int8 or `d` float8; a null is -1 or NaN), which numpy reads as it is."""
+    packed = " || ".join(f"{_SEND[t]}(coalesce(t.{name}, {_NULLS[t]}))" for name, t in columns.items())
+    cursor.execute(f"SELECT string_agg({packed}, ''::bytea ORDER BY {order}) FROM ({select}) t", args)
+    row = cursor.fetchone()
+    dtype = np.dtype([(name, _DTYPES[t]) for name, t in columns.items()])
+    data = np.frombuffer(row[0] if row and row[0] is not None else b"", dtype=dtype)
+    return {name: data[name].astype(np.int64 if t != "d" else np.float64) for name, t in columns.items()}
+
+
+def _establishments(cursor: Any) -> int:
+    """Active establishments of the release (the planner's estimate when that is large, else a count)."""
+    cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'intel_lead.cnpj_estabelecimento'::regclass")
+    total = int(cursor.fetchone()[0])
+    if total < 1_000_000:  # never analysed, or small enough to count
+        cursor.execute("SELECT count(*) FROM intel_lead.cnpj_estabelecimento")
+        total = int(cursor.fetchone()[0])
+    return max(total, 1)
 
 
 def active_release() -> date | None:
@@ -361,116 +447,78 @@ def active_release() -> date | None:
     return row[0] if row else None
 
 
-def _frequencies(
-    cursor: Any, cnaes: list[str], ceps: list[tuple[str, str]]
-) -> tuple[dict[str, float], dict[tuple[str, str], int], dict[str, int]]:
-    """Share of active establishments per primary subclass (the u-value of a subclass agreement), the
-    number of establishments per (municipality, CEP) of the candidates (a CEP hundreds share is generic)
-    and per municipality (the u-value of a CEP agreement, where the municipality has enough of them)."""
-    cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE oid = 'intel_lead.cnpj_estabelecimento'::regclass")
-    total = int(cursor.fetchone()[0])
-    if total < 1_000_000:  # never analysed, or small enough to count
-        cursor.execute("SELECT count(*) FROM intel_lead.cnpj_estabelecimento")
-        total = int(cursor.fetchone()[0])
-    cursor.execute(
-        "SELECT cnae_principal, count(*) FROM intel_lead.cnpj_estabelecimento "
-        "WHERE cnae_principal = ANY(%s) GROUP BY 1",
-        [cnaes],
-    )
-    freq = {c: n / max(total, 1) for c, n in cursor.fetchall()}
-    per_cep: dict[tuple[str, str], int] = {}
-    per_mun: dict[str, int] = {}
-    if ceps:
-        cursor.execute(
-            "SELECT e.municipio_ibge, e.cep, count(*) FROM intel_lead.cnpj_estabelecimento e "
-            "JOIN unnest(%s::text[], %s::text[]) AS k(mun, cep) ON e.municipio_ibge = k.mun AND e.cep = k.cep "
-            "GROUP BY 1, 2",
-            [[m for m, _ in ceps], [c for _, c in ceps]],
-        )
-        per_cep = {(m, c.strip()): int(n) for m, c, n in cursor.fetchall()}
-        cursor.execute(
-            "SELECT municipio_ibge, count(*) FROM intel_lead.cnpj_estabelecimento WHERE municipio_ibge = ANY(%s) "
-            "GROUP BY 1",
-            [sorted({m for m, _ in ceps})],
-        )
-        per_mun = {m: int(n) for m, n in cursor.fetchall()}
-    return freq, per_cep, per_mun
-
-
-def _cep_share(
-    per_cep: dict[tuple[str, str], int], per_mun: dict[str, int], mun: str | None, cep: str | None
-) -> float | None:
-    """The share of its municipality's establishments in this CEP, where the municipality has enough of them
-    for a share to mean something (else None: the matcher's default)."""
-    if mun is None or not cep or per_mun.get(mun, 0) < MIN_ESTABELECIMENTOS_TF:
-        return None
-    return per_cep.get((mun, cep.strip()), 1) / per_mun[mun]
-
-
 def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Parametros | None = None) -> dict[str, Any]:
     release = active_release()
     if release is None:
         return {"ignorada": "nenhuma versão do cadastro CNPJ da Receita está ativa (manage.py import_cnpj)"}
     scope, args = _scope(distribuidora, ano)
-    units: dict[int, match.Unidade] = {}
-    candidates: dict[int, list[match.Candidato]] = defaultdict(list)
-    names: dict[str, tuple[str | None, str | None]] = {}
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS enr_unidade, enr_bloco")
+        # A layer's pairs and details are sorted and hashed whole: in memory rather than in batches on disk;
+        # no JIT (compiling these statements costs more than it saves).
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("DROP TABLE IF EXISTS enr_unidade, enr_grupo, enr_bloco, enr_candidato")
         cursor.execute(
             "CREATE TEMP TABLE enr_unidade ON COMMIT DROP AS "
             + _CNPJ_UNITS.format(units=_UNITS.format(scope=scope), reviewed=_REVIEWED),
             args,
         )
-        cursor.execute("ANALYZE enr_unidade")
-        cursor.execute("SELECT uc_id, cnae7, cep8, bairro, demanda_kw, ano FROM enr_unidade")
-        for uc_id, cnae, cep, bairro, kw, year in cursor.fetchall():
-            units[uc_id] = match.Unidade(uc_id, cnae, cep, bairro, None if kw is None else float(kw), year)
-        cursor.execute(_BLOCKS.format(limit=MAX_CANDIDATOS_MUNICIPIO))
-        cursor.execute(_CANDIDATES)
-        rows = cursor.fetchall()
-        cnaes = sorted({r[2] for r in rows if r[2]})
-        ceps = sorted({(r[6], r[4]) for r in rows if r[4] and r[6] is not None})
-        freq, per_cep, per_mun = _frequencies(cursor, cnaes, ceps)
-    for uc_id, cnpj, cnae, secundarias, cep, bairro, mun, inicio, porte, mei, fantasia, razao in rows:
-        candidates[uc_id].append(
-            match.Candidato(
-                cnpj=cnpj,
-                cnae_principal=cnae,
-                cnae_secundarias=tuple(secundarias or ()),
-                cep=match.cep8(cep),
-                bairro=bairro,
-                porte=porte,
-                mei=mei,
-                data_inicio=inicio,
-                cnae_freq=freq.get(cnae),
-                cep_n=per_cep.get((mun, cep.strip())) if mun is not None and cep else None,
-                cep_share=_cep_share(per_cep, per_mun, mun, cep),
-            )
+        cursor.execute(_GROUPS)
+        cursor.execute("ANALYZE enr_grupo")
+        raw = cursor.cursor
+        group_select = "SELECT g, cnae7::int AS cnae, cep8::int AS cep FROM enr_grupo"
+        groups = batch.Grupos(**_packed(raw, group_select, {"cnae": "i", "cep": "i"}, "g"))
+        unit_select = (
+            "SELECT uc_id, g AS grupo, demanda_kw::float8 AS demanda_kw, ano::int AS ano, "
+            "(cnae7 IS NULL AND cep8 IS NULL)::int AS sem_dados FROM enr_unidade"
         )
-        names[cnpj] = (razao, fantasia)
-    decisions = match.decide_all(((u, candidates.get(uc_id, [])) for uc_id, u in units.items()), params)
+        unit_cols = {"uc_id": "q", "grupo": "i", "demanda_kw": "d", "ano": "i", "sem_dados": "i"}
+        unit = _packed(raw, unit_select, unit_cols, "uc_id")
+        cursor.execute("SELECT bairro FROM enr_unidade ORDER BY uc_id")
+        bairros = [b for (b,) in cursor.fetchall()]
+        cursor.execute(_BLOCKS.format(limit=MAX_CANDIDATOS_MUNICIPIO))
+        cursor.execute(_CANDIDATE_IDS)
+        cursor.execute(_CANDIDATE_TEXT)
+        text = cursor.fetchall()
+        candidate_cols = {"cnae": "i", "cep": "i", "porte": "i", "mei": "i", "inicio": "i", "cep_n": "i",
+                          "cnae_freq": "d", "cep_share": "d"}  # fmt: skip
+        frequencies = {"total": _establishments(cursor), "min_tf": MIN_ESTABELECIMENTOS_TF}
+        features = _packed(raw, _CANDIDATES, candidate_cols, "i", frequencies)
+        pairs = _packed(raw, _PAIRS, {"g": "i", "i": "i", "secundaria": "i"}, "g, i")
+    cands = batch.Candidatos(cnpj=[r[0] for r in text], bairro=[r[1] for r in text], **features)
+    units = batch.Unidades(
+        uc_id=unit["uc_id"], grupo=unit["grupo"], bairro=bairros, demanda_kw=unit["demanda_kw"], ano=unit["ano"]
+    )
+    no_data = unit["sem_dados"].tolist()
+    lote = batch.decide(units, groups, cands, batch.Pares(pairs["g"], pairs["i"], pairs["secundaria"] == 1), params)
+    names = {r[0]: r[2] for r in text}
+    del text, pairs
     referencia = release.isoformat()
+    uc_ids = units.uc_id.tolist()
 
-    def rows_out() -> Iterable[tuple[int, str, str, dict[str, Any]]]:
-        for d in decisions:
-            detail = d.as_json()
-            if d.motivo == "sem_candidatos" and units[d.uc_id].cnae is None and units[d.uc_id].cep is None:
-                detail["motivo"] = "sem_dados"
-            for c in detail["candidatos"]:
-                c["razao_social"], c["nome_fantasia"] = names.get(c["cnpj"], (None, None))
-            detail["release"] = referencia
-            yield d.uc_id, "cnpj", d.resultado, detail
+    def nomes(cnpj: str) -> str:
+        return names.get(cnpj, ', "razao_social": null, "nome_fantasia": null')
 
-    written = _log_copy(rows_out())
     results: dict[str, int] = defaultdict(int)
     reasons: dict[str, int] = defaultdict(int)
-    for d in decisions:
-        results[d.resultado] += 1
-        if d.motivo:
-            reasons[d.motivo] += 1
-    return {"unidades": len(units), "candidatos": len(rows), "resultados": dict(results), "motivos": dict(reasons),
-            "escritas": written, "release": referencia}  # fmt: skip
+    for i, (resultado, motivo) in enumerate(zip(lote.resultado, lote.motivo, strict=True)):
+        results[resultado] += 1
+        if motivo:
+            reasons[motivo] += 1
+        if motivo == "sem_candidatos" and no_data[i]:
+            lote.motivo[i] = "sem_dados"
+    tail = f', "release": "{referencia}"'
+
+    def rows_out() -> Iterable[tuple[int, str, str, str]]:
+        for i, uc_id in enumerate(uc_ids):
+            yield uc_id, "cnpj", lote.resultado[i], lote.texto(i, nomes, tail)
+
+    written = _log_copy(rows_out())
+    if written > ANALYZE_AFTER:  # the identities are rebuilt from the log next: plan that on its new size
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE intel_lead.lead_enrichment_log")
+    return {"unidades": len(uc_ids), "candidatos": sum(lote.total), "resultados": dict(results),
+            "motivos": dict(reasons), "escritas": written, "release": referencia}  # fmt: skip
 
 
 # --- identities ---------------------------------------------------------------------------------------
@@ -487,19 +535,21 @@ _IDENTITIES = """
     FROM (
         SELECT DISTINCT ON (x.uc_id) x.uc_id, x.distribuidora_id, x.ano,
                CASE WHEN x.resultado = 'success' THEN x.cnpj END AS cnpj,
-               coalesce(x.detalhes->>'cnpj_basico', CASE WHEN x.resultado = 'success' THEN left(x.cnpj, 8) END)
-                   AS cnpj_basico,
+               coalesce(x.cnpj_basico, CASE WHEN x.resultado = 'success' THEN left(x.cnpj, 8) END) AS cnpj_basico,
                CASE x.etapa WHEN 'cnpj' THEN 'probabilistico' ELSE x.etapa END AS metodo, x.resultado,
-               coalesce(x.detalhes->>'motivo', '') AS motivo, (x.detalhes->>'probabilidade')::float AS probabilidade,
-               (x.detalhes->>'margem')::float AS margem, coalesce(x.detalhes->'candidatos', '[]'::jsonb) AS candidatos,
-               (x.detalhes->>'release')::date AS release,
-               CASE WHEN x.resultado = 'success' THEN coalesce(x.detalhes->>'titular', x.detalhes->>'nome') END
-                   AS nome_rota
-        -- The steps' own rows (their details name the method), with a well-formed CNPJ.
-        FROM (SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, g.detalhes, u.distribuidora_id,
-                     u.ano, substring(g.detalhes->>'cnpj' FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj
+               coalesce(x.motivo, '') AS motivo, x.probabilidade, x.margem,
+               coalesce(x.candidatos, '[]'::jsonb) AS candidatos, x.release,
+               CASE WHEN x.resultado = 'success' THEN coalesce(x.titular, x.nome) END AS nome_rota
+        -- The steps' own rows (their details name the method), with a well-formed CNPJ; each row's
+        -- details are read once (jsonb_to_record), not once per member.
+        FROM (SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, u.distribuidora_id, u.ano,
+                     substring(d.cnpj FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj, d.cnpj_basico, d.motivo,
+                     d.probabilidade, d.margem, d.candidatos, d.release, d.titular, d.nome
               FROM intel_lead.lead_enrichment_log g JOIN intel_lead.lead_unidade u ON u.uc_id = g.uc_id
-              WHERE g.etapa IN ('gd', 'ccee', 'cnpj') AND g.detalhes ? 'metodo' {scope}
+              CROSS JOIN LATERAL jsonb_to_record(g.detalhes) AS d(metodo text, cnpj text, cnpj_basico text,
+                  motivo text, probabilidade float, margem float, candidatos jsonb, release date, titular text,
+                  nome text)
+              WHERE g.etapa IN ('gd', 'ccee', 'cnpj') AND d.metodo IS NOT NULL {scope}
               ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC) x
         ORDER BY x.uc_id, CASE x.resultado WHEN 'success' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END,
                  CASE x.etapa WHEN 'gd' THEN 0 WHEN 'ccee' THEN 1 ELSE 2 END

@@ -9,6 +9,7 @@ import threading
 import zipfile
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
@@ -51,88 +52,16 @@ def _estab_line(**changes: str) -> str:
     return ";".join(f'"{fields[i]}"' for i in range(30))
 
 
-# --- reader ---
+# --- reader: the files of a release ---
 
 
-def test_real_release_rows_are_read_from_the_zip_as_published() -> None:
+def test_a_release_zip_holds_one_data_file_named_by_register_and_month() -> None:
     [member] = members(ESTABELE)
     assert member.name == "K3241.K03200Y0.D60110.ESTABELE"
     assert reader.kind_of(member) == "estabelecimentos"
     assert reader.member_month(member, today=date(2026, 12, 2)) == date(2026, 1, 1)
-    stats = reader.Stats()
-    rows = list(reader.estabelecimentos(member, tom_ibge=TOM, stats=stats))
-    assert stats.linhas == 2000 and len(rows) == 852  # situação 02 only, as ORIGIN.md counts
-    first = dict(zip(reader.ESTABELECIMENTO_COLUMNS, rows[0], strict=True))
-    assert first["cnpj"] == "48033797000150" and first["matriz"] == "t"
-    assert first["nome_fantasia"] == "LANCHONETE ALTO DA SERRA"
-    assert first["cnae_secundarias"] == "{4723700,5611204,5620103}"
-    assert first["data_inicio"] == "2022-09-21" and first["cep"] == "35938000"
-    assert (first["municipio_tom"], first["municipio_ibge"]) == ("4119", "3106002")
-    assert first["telefone1"] == "3196097860"
-
-
-def test_real_companies_and_simples_rows() -> None:
-    [empresas] = members(RELEASE / "Empresas0.zip")
-    rows = {r[0]: r for r in reader.empresas(empresas)}
-    assert len(rows) == 2000
-    assert rows["41287249"] == ("41287249", "CAMILLE GOMES PEIXOTO", "2135", "50", "10000.00", "01", "")
     [simples] = members(RELEASE / "Simples.zip")
     assert reader.kind_of(simples) == "simples"
-    by_key = {r[0]: r for r in reader.simples(simples)}
-    # "00000000" is no date: an option still in force has no exclusion date
-    assert by_key["13113070"] == ("13113070", "t", "2011-01-16", None, "t", "2011-01-16", None)
-
-
-@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE])
-def test_a_byte_order_mark_decides_the_encoding(tmp_path: Path, bom: bytes) -> None:
-    codec = "utf-8" if bom == codecs.BOM_UTF8 else "utf-16-le"
-    line = _estab_line(fantasia="PADARIA SÃO JOÃO")
-    path = _zip(tmp_path / "Estabelecimentos0.zip", "K3241.K03200Y0.D60110.ESTABELE", bom + f"{line}\r\n".encode(codec))
-    [row] = reader.estabelecimentos(members(path)[0], tom_ibge=TOM)
-    assert row[3] == "PADARIA SÃO JOÃO"
-
-
-def test_latin1_quirks_are_normalised(tmp_path: Path) -> None:
-    lines = [
-        _estab_line(fantasia='BAR DO "ZE"', cep="1310100", data_situacao="0", inicio="00000000", cnae="111301"),
-        _estab_line(cnpj_basico="11111111", fantasia="OFICINA\x00 NUL", secundarias="", data_situacao="20230231"),
-        _estab_line(cnpj_basico="22222222", situacao="08"),  # closed: left out
-        _estab_line(cnpj_basico="33333333", tom="9707", cep=""),  # abroad: no IBGE code
-    ]
-    data = "\r\n".join(lines).encode("latin-1") + b"\r\n"
-    path = _zip(tmp_path / "Estabelecimentos1.zip", "K3241.K03200Y1.D60110.ESTABELE", data)
-    stats = reader.Stats()
-    rows = [dict(zip(reader.ESTABELECIMENTO_COLUMNS, r, strict=True)) for r in reader.estabelecimentos(
-        members(path)[0], tom_ibge=TOM, stats=stats
-    )]  # fmt: skip
-    assert [r["cnpj_basico"] for r in rows] == ["48033797", "11111111", "33333333"]
-    assert rows[0]["nome_fantasia"] == 'BAR DO "ZE"'
-    assert rows[0]["cep"] == "01310100"
-    assert rows[0]["data_situacao"] is None and rows[0]["data_inicio"] is None
-    assert rows[0]["cnae_principal"] == "0111301"
-    assert rows[1]["nome_fantasia"] == "OFICINA NUL" and rows[1]["cnae_secundarias"] == "{}"
-    assert rows[1]["data_situacao"] is None  # 31 February
-    assert rows[2]["municipio_ibge"] is None and rows[2]["cep"] is None
-    assert stats.fixes == {"cep_completado": 1, "data_invalida": 1, "municipio_sem_ibge": 1}
-
-
-def test_capital_with_decimal_comma_and_out_of_range(tmp_path: Path) -> None:
-    data = '"12345678";"ACME LTDA";"2062";"49";"1.234.567,89";"05";""\n"87654321";"X";"2062";"49";"-5,00";"";""\n'
-    path = _zip(tmp_path / "Empresas3.zip", "K3241.K03200Y3.D60110.EMPRECSV", data.encode("latin-1"))
-    rows = list(reader.empresas(members(path)[0]))
-    assert rows[0][4] == "1234567.89" and rows[0][5] == "05"
-    assert rows[1][4] is None and rows[1][5] is None
-
-
-def test_a_line_of_another_layout_fails_naming_file_and_line(tmp_path: Path) -> None:
-    data = (_estab_line() + "\r\n" + '"48033797";"0001";"50"\r\n').encode("latin-1")
-    path = _zip(tmp_path / "Estabelecimentos2.zip", "K3241.K03200Y2.D60110.ESTABELE", data)
-    with pytest.raises(ReaderError) as error:
-        list(reader.estabelecimentos(members(path)[0], tom_ibge=TOM))
-    assert str(error.value) == (
-        "Estabelecimentos2.zip/K3241.K03200Y2.D60110.ESTABELE, linha 2: 3 campos, o layout de estabelecimentos "
-        "da Receita tem 30"
-    )
 
 
 def test_a_truncated_zip_fails_with_its_name(tmp_path: Path) -> None:
@@ -140,16 +69,6 @@ def test_a_truncated_zip_fails_with_its_name(tmp_path: Path) -> None:
     broken.write_bytes(ESTABELE.read_bytes()[:60_000])
     with pytest.raises(ReaderError, match=r"^Estabelecimentos0.zip: zip truncado ou danificado"):
         members(broken)
-
-
-def test_a_damaged_member_fails_with_the_line_reached(tmp_path: Path) -> None:
-    data = bytearray(ESTABELE.read_bytes())
-    data[20_000:20_100] = b"\x00" * 100  # the central directory is intact, the deflate stream is not:
-    # whatever comes first (garbage lines, a deflate error, the CRC at the end) names the file and line
-    damaged = tmp_path / "Estabelecimentos0.zip"
-    damaged.write_bytes(bytes(data))
-    with pytest.raises(ReaderError, match=r"^Estabelecimentos0.zip/K3241.K03200Y0.D60110.ESTABELE, linha \d+: "):
-        list(reader.estabelecimentos(members(damaged)[0], tom_ibge=TOM))
 
 
 def test_lookups_and_partners_are_not_data_files() -> None:
@@ -189,6 +108,14 @@ def _release(folder: Path, month: str, estab_lines: list[str] | None = None) -> 
     return target
 
 
+def _written(folder: Path, archive: str, data: bytes) -> Path:
+    """`folder`'s release with the member of `archive` replaced by `data`, as written."""
+    with zipfile.ZipFile(folder / archive) as zipped:
+        [member] = zipped.namelist()
+    _zip(folder / archive, member, data)
+    return folder
+
+
 def test_import_loads_the_release_and_a_second_run_is_a_no_op(clean_cnpj: None) -> None:
     call_command("import_cnpj", str(RELEASE), verbosity=0)
     release = CnpjRelease.objects.get()
@@ -197,8 +124,18 @@ def test_import_loads_the_release_and_a_second_run_is_a_no_op(clean_cnpj: None) 
     estab = CnpjEstabelecimento.objects.get(cnpj="48033797000150")
     assert estab.municipio_ibge == "3106002" and estab.cnae_secundarias == ["4723700", "5611204", "5620103"]
     assert estab.data_inicio == date(2022, 9, 21) and estab.matriz
-    assert CnpjEmpresa.objects.get(cnpj_basico="41287249").capital_social == 10000
-    assert CnpjSimples.objects.get(cnpj_basico="13113070").data_exclusao_mei is None
+    assert (estab.nome_fantasia, estab.cep, estab.telefone1) == ("LANCHONETE ALTO DA SERRA", "35938000", "3196097860")
+    company = CnpjEmpresa.objects.get(cnpj_basico="41287249")
+    assert (company.razao_social, company.natureza_juridica, company.qualificacao_responsavel) == (
+        "CAMILLE GOMES PEIXOTO", 2135, 50,
+    )  # fmt: skip
+    assert (company.capital_social, company.porte) == (10000, 1)
+    simples = CnpjSimples.objects.get(cnpj_basico="13113070")
+    # "00000000" is no date: an option still in force has no exclusion date
+    assert (simples.opcao_simples, simples.data_opcao_simples, simples.data_exclusao_simples) == (
+        True, date(2011, 1, 16), None,
+    )  # fmt: skip
+    assert simples.opcao_mei and simples.data_exclusao_mei is None
     # the municipalities the matching joins on are the units' own IBGE codes
     assert committed(
         "SELECT count(*) FROM intel_lead.cnpj_estabelecimento e JOIN intel_lead.municipio m "
@@ -212,6 +149,70 @@ def test_import_loads_the_release_and_a_second_run_is_a_no_op(clean_cnpj: None) 
 
     result = cnpj.cnpj_import_release(paths=[RELEASE])
     assert result.skipped and CnpjRelease.objects.get().concluida_em == release.concluida_em
+
+
+@pytest.mark.parametrize("bom", [codecs.BOM_UTF8, codecs.BOM_UTF16_LE])
+def test_a_byte_order_mark_decides_the_encoding(clean_cnpj: None, tmp_path: Path, bom: bytes) -> None:
+    codec = "utf-8" if bom == codecs.BOM_UTF8 else "utf-16-le"
+    line = _estab_line(fantasia="PADARIA SÃO JOÃO")
+    folder = _written(_release(tmp_path, "2026-02"), "Estabelecimentos0.zip", bom + f"{line}\r\n".encode(codec))
+    cnpj.cnpj_import_release(paths=[folder])
+    assert CnpjEstabelecimento.objects.get().nome_fantasia == "PADARIA SÃO JOÃO"
+
+
+def test_latin1_quirks_are_normalised(clean_cnpj: None, tmp_path: Path) -> None:
+    lines = [
+        _estab_line(fantasia='BAR DO "ZE"', cep="1310100", data_situacao="0", inicio="00000000", cnae="111301"),
+        _estab_line(cnpj_basico="11111111", fantasia="OFICINA\x00 NUL", secundarias="", data_situacao="20230231"),
+        _estab_line(cnpj_basico="22222222", situacao="08"),  # closed: left out
+        _estab_line(cnpj_basico="33333333", tom="9707", cep=""),  # abroad: no IBGE code
+        _estab_line(cnpj_basico="44444444", fantasia="CAFÉ; AÇÚCAR", secundarias="4723700, 561120,X"),
+    ]
+    data = "\r\n".join(lines).encode("latin-1") + b"\r\n"
+    result = cnpj.cnpj_import_release(paths=[_written(_release(tmp_path, "2026-02"), "Estabelecimentos0.zip", data)])
+    assert result.linhas["estabelecimentos"] == 4
+    rows = {e.cnpj_basico: e for e in CnpjEstabelecimento.objects.all()}
+    assert sorted(rows) == ["11111111", "33333333", "44444444", "48033797"]
+    first = rows["48033797"]
+    assert first.nome_fantasia == 'BAR DO "ZE"' and first.cep == "01310100"
+    assert first.data_situacao is None and first.data_inicio is None and first.cnae_principal == "0111301"
+    assert rows["11111111"].nome_fantasia == "OFICINA NUL" and rows["11111111"].cnae_secundarias == []
+    assert rows["11111111"].data_situacao is None  # 31 February
+    assert rows["33333333"].municipio_ibge is None and rows["33333333"].cep is None
+    assert rows["44444444"].nome_fantasia == "CAFÉ; AÇÚCAR"
+    assert rows["44444444"].cnae_secundarias == ["4723700", "0561120"]
+
+
+def test_capital_with_decimal_comma_and_out_of_range(clean_cnpj: None, tmp_path: Path) -> None:
+    data = '"12345678";"ACME LTDA";"2062";"49";"1.234.567,89";"05";""\n"87654321";"X";"2062";"49";"-5,00";"";""\n'
+    cnpj.cnpj_import_release(paths=[_written(_release(tmp_path, "2026-02"), "Empresas0.zip", data.encode("latin-1"))])
+    acme, other = CnpjEmpresa.objects.get(cnpj_basico="12345678"), CnpjEmpresa.objects.get(cnpj_basico="87654321")
+    assert (acme.capital_social, acme.porte) == (Decimal("1234567.89"), 5)
+    assert (other.capital_social, other.porte) == (None, None)
+
+
+def test_a_line_of_another_layout_fails_naming_file_and_line(clean_cnpj: None, tmp_path: Path) -> None:
+    broken = _release(tmp_path, "2026-02", [_estab_line(), '"48033797";"0001";"50"'])
+    with pytest.raises(cnpj.CnpjImportError) as error:
+        cnpj.cnpj_import_release(paths=[broken])
+    assert str(error.value) == (
+        "Estabelecimentos0.zip/K3241.K03200Y0.D60210.ESTABELE, linha 2: 3 campos, o layout de estabelecimentos "
+        "da Receita tem 30"
+    )
+    assert not CnpjEstabelecimento.objects.exists()
+
+
+def test_a_damaged_member_fails_with_the_line_reached(clean_cnpj: None, tmp_path: Path) -> None:
+    folder = _release(tmp_path, "2026-02")
+    data = bytearray((folder / "Estabelecimentos0.zip").read_bytes())
+    data[20_000:20_100] = b"\x00" * 100  # the central directory is intact, the deflate stream is not:
+    # whatever comes first (garbage lines, a deflate error, the CRC at the end) names the file and line
+    (folder / "Estabelecimentos0.zip").write_bytes(bytes(data))
+    with pytest.raises(
+        cnpj.CnpjImportError, match=r"^Estabelecimentos0.zip/K3241.K03200Y0.D60210.ESTABELE, linha \d+: "
+    ):
+        cnpj.cnpj_import_release(paths=[folder])
+    assert not CnpjEstabelecimento.objects.exists()
 
 
 def test_a_new_release_replaces_the_previous_one_whole(clean_cnpj: None, tmp_path: Path) -> None:
