@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point
+from django.test import Client
 
 from leads import services
 from tests.factories import LeadBrutoFactory, add_monthly
@@ -55,6 +56,13 @@ def login(tab: Any, url: str, username: str, *, staff: bool = False) -> None:
     tab.fill("#id_username", username)
     tab.fill("#id_password", "senha-forte-123")
     tab.click("input[type=submit]")
+
+
+def session_login(tab: Any, live_server: Any, user: Any) -> None:
+    """Sign the browser in as `user` without the login form: the site's session cookie of a test client."""
+    client = Client()
+    client.force_login(user)
+    tab.context.add_cookies([{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}])
 
 
 def shot(tab: Any, name: str, *, full_page: bool = True) -> None:

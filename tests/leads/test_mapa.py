@@ -13,14 +13,13 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.gis.geos import Point, Polygon
-from django.test import Client
 from playwright.sync_api import expect
 
 from leads import models, services
 from tests.conftest import start_worker, stop_worker
 from tests.factories import PORTO_ALEGRE, LeadBrutoFactory, PontoNotavelFactory, add_monthly
 from tests.ingestion.conftest import clean_imports  # noqa: F401 (fixture: the live server reads committed units)
-from tests.test_pages import browser, login, shot  # noqa: F401 (fixture)
+from tests.test_pages import browser, login, session_login, shot  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("clean_imports")]
 LON, LAT = -51.2177, -30.0346  # Porto Alegre's centre
@@ -222,11 +221,7 @@ def _multi(polygon: Polygon) -> Any:
 def test_map_fits_a_phone(browser: Any, live_server: Any) -> None:  # noqa: F811
     units()
     user = get_user_model().objects.create_user("celular", password="senha-forte-123")
-    client = Client()
-    client.force_login(user)
-    browser.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    session_login(browser, live_server, user)
     browser.set_viewport_size({"width": 390, "height": 844})
     browser.goto(f"{live_server.url}/mapa/?{VIEW}")
     wait_units(browser, 6)
@@ -257,11 +252,7 @@ def test_network_layer_shows_transformers_and_their_units_at_street_zoom(browser
     PontoNotavelFactory(cod_id="PN-9", geom=Point(LON - 0.003, LAT + 0.001, srid=4674))
     models.LeadBruto.objects.filter(uc_id__in=[r.uc_id for r in rows[:2]]).update(uni_tr_mt="TR-9")
     user = get_user_model().objects.create_user("rede", password="senha-forte-123")
-    client = Client()
-    client.force_login(user)
-    browser.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    session_login(browser, live_server, user)
     browser.goto(f"{live_server.url}/mapa/?z=17&lat={LAT}&lon={LON - 0.002}&rede=1")
     expect(browser.locator("#camada-rede")).to_be_checked()
     transformer = browser.locator('path[fill="#212529"]')

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.test import Client
 
 from quality.models import Notificacao, RegraAlerta
 from tests.factories import PORTO_ALEGRE
 from tests.quality.test_alerts import gestor, units
-from tests.test_pages import browser, login, shot  # noqa: F401 (fixture)
+from tests.test_pages import browser, login, session_login, shot  # noqa: F401 (fixture)
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("wiped")]
 
@@ -65,11 +64,7 @@ def test_quality_page_fits_a_phone(browser: Any, live_server: Any) -> None:  # n
     user = gestor()
     RegraAlerta.objects.create(dono=user, nome="Regra com um nome bem comprido para o celular", tipo_regiao="uf",
                                regiao="RS", metrica="dic_medio_mensal", limiar=5.0)  # fmt: skip
-    client = Client()
-    client.force_login(user)
-    browser.context.add_cookies(
-        [{"name": "sessionid", "value": client.cookies["sessionid"].value, "url": live_server.url}]
-    )
+    session_login(browser, live_server, user)
     browser.set_viewport_size({"width": 390, "height": 844})
     browser.goto(f"{live_server.url}/qualidade/")
     assert browser.locator("#regras tbody tr").count() == 1
