@@ -18,7 +18,7 @@ from rest_framework.views import APIView
 from leads import models, selectors, tiles, tiles_rede
 from leads.filters import LeadFilter, polygon_parse
 
-from .views import FILTERS, _django_errors, _user_id
+from .views import FILTERS, _user_id
 
 MVT = "application/vnd.mapbox-vector-tile"
 
@@ -37,10 +37,7 @@ class TileView(APIView):
         ),
     )
     def get(self, request: Request, z: str, x: str, y: str) -> HttpResponse:
-        try:
-            tile = tiles.tile_get(z=int(z), x=int(x), y=int(y), params=request.query_params.dict())
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        tile = tiles.tile_get(z=int(z), x=int(x), y=int(y), params=request.query_params.dict())
         return _tile_response(request, tile)
 
 
@@ -70,10 +67,7 @@ class RedeTileView(APIView):
         ),
     )
     def get(self, request: Request, z: str, x: str, y: str) -> HttpResponse:
-        try:
-            tile = tiles_rede.network_tile_get(z=int(z), x=int(x), y=int(y), params=request.query_params.dict())
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        tile = tiles_rede.network_tile_get(z=int(z), x=int(x), y=int(y), params=request.query_params.dict())
         return _tile_response(request, tile)
 
 
@@ -89,10 +83,7 @@ class ResumoView(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        try:
-            return Response(selectors.lead_resumo(params=request.query_params.dict()))
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        return Response(selectors.lead_resumo(params=request.query_params.dict()))
 
 
 @extend_schema_field(
@@ -178,7 +169,4 @@ class MunicipiosView(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        try:
-            return Response(selectors.municipio_figuras(params=request.query_params.dict()))
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        return Response(selectors.municipio_figuras(params=request.query_params.dict()))

@@ -8,7 +8,6 @@ from typing import Any
 
 import django_filters as df
 from django.conf import settings
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import connection, transaction
 from django.db.models import Q
 from django.http import FileResponse, HttpResponse, QueryDict, StreamingHttpResponse
@@ -45,10 +44,6 @@ def _user_id(request: Request) -> int:
     if request.user.pk is None:
         raise NotAuthenticated()
     return int(request.user.pk)
-
-
-def _django_errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
 
 
 ORDERING = OpenApiParameter(
@@ -178,10 +173,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         return merged
 
     def get_queryset(self) -> Any:
-        try:
-            return selectors.lead_list(params=self._params(), ordering=self._ordering())
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        return selectors.lead_list(params=self._params(), ordering=self._ordering())
 
     def _ordering(self) -> str:
         return selectors.list_ordering(self._params())
@@ -218,10 +210,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         """A job instead of a direct answer when the export is above its synchronous threshold (XLSX,
         built in memory, has a lower one than streamed CSV)."""
         threshold = settings.EXPORT_SYNC_MAX_ROWS if formato == "csv" else settings.EXPORT_XLSX_SYNC_MAX_ROWS
-        try:
-            limit = selectors.export_limit(self._params())
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        limit = selectors.export_limit(self._params())
         if limit is not None and limit <= threshold:
             return None
         if not selectors.lead_count_exceeds(queryset=self.get_queryset(), limit=threshold):
@@ -230,8 +219,6 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         filtros = {k: ",".join(self._params().getlist(k)) for k in self._params() if k != "cursor"}
         try:
             job = services.export_create(user_id=_user_id(request), formato=formato, filtros=filtros)
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
         except services.ExportLimitError as exc:
             raise TooManyExports(str(exc)) from exc
         transaction.on_commit(lambda: tasks.export_write.delay(str(job.pk)))
@@ -239,10 +226,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         return Response({"exportacao": url, "status": job.status}, status=202)
 
     def _export_sql(self, request: Request) -> tuple[str, tuple[Any, ...]]:
-        try:
-            return selectors.lead_export_sql(params=self._params())
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
+        return selectors.lead_export_sql(params=self._params())
 
     @extend_schema(
         parameters=[*FILTERS, ORDERING, EXPORT_LIMIT],
@@ -338,8 +322,6 @@ class ExportacaoViewSet(
             job = services.export_create(
                 user_id=_user_id(self.request), formato=data["formato"], filtros=data.get("filtros", {})
             )
-        except DjangoValidationError as exc:
-            raise _django_errors(exc) from exc
         except services.ExportLimitError as exc:
             raise TooManyExports(str(exc)) from exc
         serializer.instance = job

@@ -20,10 +20,6 @@ from youon.lib.pagination import AggregateCursorPagination, StrictCursorPaginati
 from . import serializers
 
 
-def _errors(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError(exc.message_dict if hasattr(exc, "error_dict") else {"detail": exc.messages})
-
-
 def _user_id(request: Request) -> int:
     if request.user.pk is None:
         raise NotAuthenticated()
@@ -63,10 +59,7 @@ class IndicadorViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type:
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
-        try:
-            return selectors.indicador_list(params=self.request.query_params)
-        except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+        return selectors.indicador_list(params=self.request.query_params)
 
 
 @extend_schema_view(
@@ -90,10 +83,7 @@ class AnomaliaViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: 
     filter_backends: list[Any] = []
 
     def get_queryset(self) -> Any:
-        try:
-            return selectors.anomalia_list(params=self.request.query_params)
-        except DjangoValidationError as exc:
-            raise _errors(exc) from exc
+        return selectors.anomalia_list(params=self.request.query_params)
 
 
 def _owned(view: Any, queryset: Any, field: str) -> Any:
