@@ -20,14 +20,12 @@ from __future__ import annotations
 import argparse
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
-import requests
+from api_server import api_server
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS_MS = {"list": 50, "detail": 30, "aggregate": 20, "geojson_1000": 30}
@@ -35,12 +33,6 @@ CSV_TARGET_ROWS_S = 300_000
 FILLER_YEARS = (2096, 2097, 2098)
 FILLER_UNITS = 20  # units (and their energy months) per filler layer
 LAYERS = ("UCAT", "UCMT", "UCBT")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def percentiles(samples: list[float]) -> tuple[float, float]:
@@ -200,7 +192,6 @@ def main() -> None:
         drop_partitions()
         print(f"layer partitions now: {layer_partitions():,}")
         return
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
     from leads.models import LeadBruto
@@ -216,34 +207,9 @@ def main() -> None:
     partitions_now = layer_partitions()
     total = units.count()
     ids = list(units.order_by("?").values_list("uc_id", flat=True)[: args.repeat])
-    user, _ = get_user_model().objects.get_or_create(username="bench-api")
-    user.set_password("bench-api-password")
-    user.save()
-
-    port = free_port()
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "API_THROTTLE_USER": "1000000/minute", "LOG_LEVEL": "WARNING",
-        "JWT_ACCESS_MINUTES": "60", "EXPORT_SYNC_MAX_ROWS": "100000000",
-        # Production settings, served over plain HTTP on loopback.
-        "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY") or "benchmark-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-    }  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "youon.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        session = requests.Session()
-        for _ in range(100):
-            try:
-                session.get(f"{base}/health/", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        token = session.post(f"{base}/api/token/", json={"username": "bench-api", "password": "bench-api-password"})
-        session.headers["Authorization"] = f"Bearer {token.json()['access']}"
+    with api_server("bench-api", env={"JWT_ACCESS_MINUTES": "60", "EXPORT_SYNC_MAX_ROWS": "100000000"}) as (
+        base, session, access,
+    ):  # fmt: skip
         rng = random.Random(7)
         cases = {
             "list": lambda i: f"/api/v1/leads/?ano={args.ano}&classe=RE1&pac_min={rng.choice([1, 2, 5])}&page_size=50",
@@ -267,7 +233,7 @@ def main() -> None:
             if name == "geojson_1000":
                 assert len(response.json()["features"]) == 1000, "fewer than 1,000 features in the box"
             results[name] = percentiles(samples)
-            statements = [captured(path, token.json()["access"]) for path in paths]
+            statements = [captured(path, access) for path in paths]
             bare_sql(statements[:10])  # warm-up
             sql_results[name] = percentiles(bare_sql(statements))
         started = time.perf_counter()
@@ -277,9 +243,6 @@ def main() -> None:
             for chunk in response.iter_content(chunk_size=1 << 20):
                 rows += chunk.count(b"\n")
         csv_s = time.perf_counter() - started
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     from leads.selectors import lead_export_sql
 
     sql_rows, sql_s = bare_copy(*lead_export_sql(params={"ano": str(args.ano), "camada": "UCBT"}))

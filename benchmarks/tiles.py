@@ -28,25 +28,18 @@ import argparse
 import math
 import os
 import random
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import requests
+from api_server import api_server
 
 ROOT = Path(__file__).resolve().parent.parent
 ZOOMS = range(4, 17)
 CACHED_MS, UNCACHED_MS, MAX_BYTES, RESUMO_MS = 50, 250, 500_000, 300
 WORLD_M = 40075016.685578488
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def pct(samples: list[float], q: float) -> float:
@@ -231,7 +224,6 @@ def main() -> None:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
 
     from leads import services, tiles
     from leads.models import LeadBruto
@@ -248,38 +240,13 @@ def main() -> None:
     total = LeadBruto.objects.count()
     chosen = tiles_where_units_are(args.distribuidora, args.ano, args.tiles, total)
     polygon, inside = resumo_polygon(args.distribuidora, args.ano, args.ucs // 10)
-    user, _ = get_user_model().objects.get_or_create(username="bench-tiles")
-    user.set_password("bench-tiles-password")
-    user.save()
-
-    port = free_port()
-    env = {
-        **os.environ, "PYTHONPATH": str(ROOT), "API_THROTTLE_USER": "1000000/minute", "LOG_LEVEL": "WARNING",
-        "JWT_ACCESS_MINUTES": "120",
-        # Production settings, served over plain HTTP on loopback.
-        "DEBUG": "0", "SECRET_KEY": os.environ.get("SECRET_KEY") or "benchmark-" + "x" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1", "SECURE_SSL_REDIRECT": "0",
-    }  # fmt: skip
-    server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "youon.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-         "--timeout", "300", "--log-level", "warning"],
-        cwd=ROOT, env=env,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
     uncached: dict[int, list[float]] = {z: [] for z in ZOOMS}
     cached: dict[int, list[float]] = {z: [] for z in ZOOMS}
     sizes: dict[int, list[int]] = {z: [] for z in ZOOMS}
     resumo_ms: list[float] = []
-    try:
-        session = requests.Session()
-        for _ in range(100):
-            try:
-                session.get(f"{base}/health/", timeout=5)
-                break
-            except requests.RequestException:
-                time.sleep(0.1)
-        token = session.post(f"{base}/api/token/", json={"username": "bench-tiles", "password": "bench-tiles-password"})
-        session.headers["Authorization"] = f"Bearer {token.json()['access']}"
+    with api_server("bench-tiles", env={"JWT_ACCESS_MINUTES": "120"}, gunicorn=("--timeout", "300")) as (
+        base, session, _access,
+    ):  # fmt: skip
 
         def get(path: str) -> tuple[float, requests.Response]:
             started = time.perf_counter()
@@ -307,9 +274,6 @@ def main() -> None:
             if i >= 2:  # warm-up
                 resumo_ms.append(ms)
         resumo_units = response.json()["unidades"]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     print(
         f"\nunits: {total:,} in the database ({args.ucs:,} generated, distributor {args.distribuidora}, {args.ano}); "
