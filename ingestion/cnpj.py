@@ -79,7 +79,6 @@ class ImportResult:
     release: CnpjRelease
     skipped: bool
     linhas: dict[str, int] = field(default_factory=dict)
-    correcoes: dict[str, int] = field(default_factory=dict)
     segundos: float = 0.0
     etapas: dict[str, float] = field(default_factory=dict)
 
@@ -134,7 +133,6 @@ def _copy(
     table: str,
     kind: reader.Kind,
     files: list[Member],
-    stats: reader.Stats,
     progress: Progress | None,
 ) -> int:
     """Each data file staged, checked and typed into `table` by PostgreSQL (`ingestion.cnpj_sql`)."""
@@ -145,10 +143,8 @@ def _copy(
             if progress:
                 progress(label, lines)
 
-        stats.linhas += cnpj_sql.stage(cur, member, reached)
-        kept = cnpj_sql.insert(cur, kind, member, table, SCHEMA)
-        stats.linhas_mantidas += kept
-        total += kept
+        cnpj_sql.stage(cur, member, reached)
+        total += cnpj_sql.insert(cur, kind, member, table, SCHEMA)
     return total
 
 
@@ -296,7 +292,6 @@ def cnpj_import_release(
     if not reloading_active:
         updates["status"] = StatusRelease.CARREGANDO
     CnpjRelease.objects.filter(pk=row.pk).update(**updates)
-    stats: dict[str, reader.Stats] = {kind: reader.Stats() for kind in TABLES}
     counts: dict[str, int] = {}
     etapas: dict[str, float] = {}
     try:
@@ -318,7 +313,7 @@ def cnpj_import_release(
                     )
                 )
                 lap = time.monotonic()
-                counts[kind] = _copy(cur, f"{table}_novo", kind, release.arquivos[kind], stats[kind], progress)
+                counts[kind] = _copy(cur, f"{table}_novo", kind, release.arquivos[kind], progress)
                 etapas[f"{kind}.copy"] = round(time.monotonic() - lap, 2)
                 lap = time.monotonic()
                 _build(cur, table)
@@ -343,13 +338,7 @@ def cnpj_import_release(
         CnpjRelease.objects.filter(pk=row.pk).update(**failed)
         raise CnpjImportError(message) from exc
     row.refresh_from_db()
-    fixes: dict[str, int] = {}
-    for register, found in stats.items():
-        for what, n in found.fixes.items():
-            fixes[f"{register}.{what}"] = n
-    return ImportResult(
-        row, skipped=False, linhas=counts, correcoes=fixes, segundos=time.monotonic() - started, etapas=etapas
-    )
+    return ImportResult(row, skipped=False, linhas=counts, segundos=time.monotonic() - started, etapas=etapas)
 
 
 def active_release() -> CnpjRelease | None:

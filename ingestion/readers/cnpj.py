@@ -16,7 +16,6 @@ or a key that is not a CNPJ, fails with file and line.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from typing import Literal
 
@@ -71,18 +70,6 @@ def member_month(member: Member, *, today: date | None = None) -> date | None:
     current = (today or date.today()).year
     year = current - ((current - digit) % 10)
     return date(year, month, 1)
-
-
-@dataclass
-class Stats:
-    """What a file read gave: lines read, rows kept, and the quirks fixed on the way."""
-
-    linhas: int = 0
-    linhas_mantidas: int = 0
-    fixes: dict[str, int] = field(default_factory=dict)
-
-    def fix(self, what: str) -> None:
-        self.fixes[what] = self.fixes.get(what, 0) + 1
 
 
 def columns(kind: Kind) -> tuple[str, ...]:

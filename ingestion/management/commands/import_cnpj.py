@@ -61,8 +61,6 @@ class Command(BaseCommand):
             f"release {release.referencia:%Y-%m} ativa: {release.estabelecimentos:,} estabelecimentos ativos, "
             f"{release.empresas:,} empresas, {release.simples:,} opções do Simples em {result.segundos:.1f} s"
         )
-        for what, n in sorted(result.correcoes.items()):
-            self.stdout.write(f"  {what}: {n:,}")
 
 
 def _is_month(url: str) -> bool:
