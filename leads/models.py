@@ -623,6 +623,10 @@ class LeadIdentidade(models.Model):
     uc = models.OneToOneField(
         LeadUnidade, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="identidade"
     )
+    # The unit's row (no database column): exports join the identity once instead of a subquery a column.
+    lead = models.ForeignObject(
+        LeadBruto, on_delete=models.DO_NOTHING, from_fields=["uc_id"], to_fields=["uc_id"], related_name="identidades"
+    )
     distribuidora_id = models.IntegerField()
     ano = models.SmallIntegerField()
     cnpj = models.CharField("CNPJ", max_length=14, null=True, blank=True)
@@ -680,6 +684,13 @@ class LeadMercadoLivre(models.Model):
 
     uc = models.OneToOneField(
         LeadUnidade, on_delete=models.CASCADE, primary_key=True, db_constraint=False, related_name="mercado_livre"
+    )
+    lead = models.ForeignObject(
+        LeadBruto,
+        on_delete=models.DO_NOTHING,
+        from_fields=["uc_id"],
+        to_fields=["uc_id"],
+        related_name="mercados_livres",
     )
     distribuidora_id = models.IntegerField()
     ano = models.SmallIntegerField()

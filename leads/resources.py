@@ -44,7 +44,7 @@ def _lead_resource() -> type[resources.ModelResource]:
     coordinate in WGS 84, sim/não), identifiers as text, computed by the database in one query."""
 
     def filter_export(self: resources.ModelResource, queryset: QuerySet[Any], **kwargs: Any) -> QuerySet[Any]:
-        return queryset.annotate(**selectors.export_annotations())
+        return selectors.export_annotated(queryset)
 
     attributes: dict[str, Any] = {
         column.header: fields.Field(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import psycopg
 from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db import connection, transaction
 from django.db.models import (
@@ -17,12 +19,12 @@ from django.db.models import (
     Count,
     Exists,
     F,
+    FilteredRelation,
     FloatField,
     Max,
     OuterRef,
     Q,
     QuerySet,
-    Subquery,
     Sum,
     Value,
     When,
@@ -54,8 +56,12 @@ class ExportColumn:
 
 
 def _wgs84(axis: str) -> RawSQL:
-    """The final coordinate's latitude (Y) or longitude (X) in WGS 84, 6 decimals (about 0.1 m)."""
-    return RawSQL(f"round(ST_{axis}(ST_Transform(coordenada, 4326))::numeric, 6)::float8", [], FloatField())
+    """The final coordinate's latitude (Y) or longitude (X) in WGS 84, 6 decimals (about 0.1 m).
+
+    SIRGAS 2000 (EPSG:4674, the BDGD's datum) goes to WGS 84 by a null transformation (its TOWGS84 is all
+    zeros): ST_Transform would return the same numbers at a few microseconds a row. Rounded in float
+    arithmetic: a cast to numeric and back costs about a second a column per million rows."""
+    return RawSQL(f"round(ST_{axis}(coordenada) * 1e6) / 1e6", [], FloatField())
 
 
 def _sim_nao(yes: Q | Combinable, no: Q | Combinable) -> Case:
@@ -65,13 +71,23 @@ def _sim_nao(yes: Q | Combinable, no: Q | Combinable) -> Case:
     )
 
 
-def _identidade(field: str, *, estabelecimento: bool = False) -> Subquery:
+# The joins the export columns read (one LEFT JOIN each, instead of a correlated subquery per column
+# and row): the unit's identity unless staff rejected it, and its CCEE free-market load.
+def export_relations() -> dict[str, FilteredRelation]:
+    """New instances each time: a query writes its aliases into the FilteredRelation it is given."""
+    return {
+        "x_identidade": FilteredRelation("identidades", condition=~Q(identidades__revisao=models.Revisao.REJEITADA)),
+        "x_mercado_livre": FilteredRelation("mercados_livres"),
+    }
+
+
+def _identidade(field: str, *, estabelecimento: bool = False) -> F | Case:
     """A column of the unit's identity (none when staff rejected it); `estabelecimento`: only when the
     establishment itself is named (a success, or confirmed by staff), not just the company."""
-    identities = models.LeadIdentidade.objects.filter(uc_id=OuterRef("uc_id")).exclude(revisao=models.Revisao.REJEITADA)
-    if estabelecimento:
-        identities = identities.filter(Q(resultado=models.Resultado.SUCCESS) | Q(revisao=models.Revisao.CONFIRMADA))
-    return Subquery(identities.values(field)[:1])
+    if not estabelecimento:
+        return F(f"x_identidade__{field}")
+    named = Q(x_identidade__resultado=models.Resultado.SUCCESS) | Q(x_identidade__revisao=models.Revisao.CONFIRMADA)
+    return Case(When(named, then=F(f"x_identidade__{field}")), default=Value(None))
 
 
 _LIVRE_CCEE = Exists(models.LeadMercadoLivre.objects.filter(uc_id=OuterRef("uc_id")))
@@ -109,11 +125,8 @@ EXPORT_FIELDS = [
     ExportColumn("demanda_pico_kw", "demanda_pico_kw", "number"),
     ExportColumn("media_dic_h", "media_dic", "number"),
     ExportColumn("media_fic", "media_fic", "number"),
-    ExportColumn("livre", _sim_nao(Q(livre=True) | _LIVRE_CCEE, Q(livre=False))),
-    ExportColumn(
-        "data_migracao_acl",
-        Subquery(models.LeadMercadoLivre.objects.filter(uc_id=OuterRef("uc_id")).values("data_migracao")[:1]),
-    ),
+    ExportColumn("livre", _sim_nao(Q(livre=True) | Q(x_mercado_livre__uc__isnull=False), Q(livre=False))),
+    ExportColumn("data_migracao_acl", "x_mercado_livre__data_migracao"),
     ExportColumn("identidade_resultado", _identidade("resultado")),
     ExportColumn("identidade_metodo", _identidade("metodo")),
     ExportColumn("identidade_probabilidade", _identidade("probabilidade"), "number"),
@@ -122,9 +135,7 @@ EXPORT_FIELDS = [
     ExportColumn("razao_social", _identidade("razao_social")),
     ExportColumn("nome_fantasia", _identidade("nome_fantasia", estabelecimento=True)),
     ExportColumn("porte", _identidade("porte"), "number"),
-    ExportColumn(
-        "mei", _sim_nao(filters.identidade_condition(Q(mei=True)), filters.identidade_condition(Q(mei=False)))
-    ),
+    ExportColumn("mei", _sim_nao(Q(x_identidade__mei=True), Q(x_identidade__mei=False))),
     ExportColumn("possui_gd", _sim_nao(Q(ceg_gd__isnull=False), Q(ceg_gd__isnull=True))),
     ExportColumn("ceg_gd", "ceg_gd"),
     ExportColumn("lat", _wgs84("Y"), "number"),
@@ -250,10 +261,22 @@ def sql_of(queryset: QuerySet[Any], *, empty: Callable[[], QuerySet[Any]]) -> tu
         return empty().query.sql_with_params()
 
 
+GEOJSON_PROPERTIES = (
+    "camada", "classe_consumo_id", "cnae_id", "segmento_mercado_id", "municipio_id", "pac", "energia_anual_kwh",
+    "media_dic", "media_fic", "livre", "fonte_coordenada",
+)  # fmt: skip
+
+
 def lead_geojson(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bytes:
-    """A GeoJSON FeatureCollection of located units, built by PostgreSQL (ST_AsGeoJSON)."""
-    located = queryset.filter(coordenada__isnull=False).order_by().values("uc_id")[:limit]
-    inner, params = sql_of(located, empty=lambda: queryset.model.objects.values("uc_id").extra(where=["false"]))
+    """A GeoJSON FeatureCollection of located units, built by PostgreSQL (ST_AsGeoJSON).
+
+    The features come from the filtered rows themselves, in one pass: looking the units up again by
+    uc_id through the parent table would probe the primary key of every layer's partition."""
+    located = queryset.filter(coordenada__isnull=False).order_by().values("uc_id", "coordenada", *GEOJSON_PROPERTIES)
+    inner, params = sql_of(
+        located[:limit],
+        empty=lambda: queryset.model.objects.values("uc_id", "coordenada", *GEOJSON_PROPERTIES).extra(where=["false"]),
+    )
     sql = f"""
         SELECT json_build_object('type', 'FeatureCollection', 'features', coalesce(json_agg(json_build_object(
             'type', 'Feature',
@@ -265,7 +288,7 @@ def lead_geojson(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bytes:
                 'energia_anual_kwh', l.energia_anual_kwh, 'media_dic', l.media_dic, 'media_fic', l.media_fic,
                 'livre', l.livre, 'fonte_coordenada', l.fonte_coordenada)
         )), '[]'::json))::text
-        FROM intel_lead.lead_bruto l WHERE l.uc_id IN ({inner})"""
+        FROM ({inner}) l"""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchone()[0].encode()
@@ -292,10 +315,14 @@ def export_annotations() -> dict[str, Any]:
     return {f"x_{c.header}": F(c.value) if isinstance(c.value, str) else c.value for c in EXPORT_FIELDS}
 
 
+def export_annotated(queryset: QuerySet[models.LeadBruto]) -> QuerySet[models.LeadBruto]:
+    """These units with the export columns annotated (after the joins they read)."""
+    return queryset.annotate(**export_relations()).annotate(**export_annotations())
+
+
 def export_rows(queryset: QuerySet[models.LeadBruto]) -> QuerySet[Any]:
     """The export columns of these units, in EXPORT_COLUMNS order (value lists)."""
-    annotations = export_annotations()
-    return queryset.annotate(**annotations).values_list(*annotations)
+    return export_annotated(queryset).values_list(*export_annotations())
 
 
 def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]:
@@ -312,6 +339,23 @@ def lead_export_sql(*, params: Mapping[str, Any]) -> tuple[str, tuple[Any, ...]]
     if limit is not None:
         rows = rows[:limit]
     return sql_of(rows, empty=lambda: export_rows(models.LeadBruto.objects.extra(where=["false"])))
+
+
+@contextmanager
+def export_copy(cursor: Any, query: str, params: tuple[Any, ...]) -> Iterator[psycopg.Copy]:
+    """COPY ... TO STDOUT (CSV) of an export query on a Django cursor, with what sorting a million wide
+    rows needs: work_mem for a sort in memory, and no parallel workers (the leader would merge and pass
+    on every wide row by itself). The settings are reset after it (undone by the rollback on an error)."""
+    raw = cursor.cursor
+    raw.execute("SET work_mem = '256MB'")
+    raw.execute("SET max_parallel_workers_per_gather = 0")
+    try:
+        with raw.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+            yield copy
+    finally:
+        if raw.connection.info.transaction_status != psycopg.pq.TransactionStatus.INERROR:
+            raw.execute("RESET work_mem")
+            raw.execute("RESET max_parallel_workers_per_gather")
 
 
 def lead_count_exceeds(*, queryset: QuerySet[models.LeadBruto], limit: int) -> bool:

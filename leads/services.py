@@ -199,7 +199,7 @@ def _write_csv(path: Path, query: str, params: tuple[object, ...], job: Exportac
     rows = 0
     with path.open("wb") as handle, connection.cursor() as cursor:
         handle.write(csv_header())
-        with cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy:
+        with selectors.export_copy(cursor, query, params) as copy:
             for block in copy:
                 handle.write(block)
                 rows += bytes(block).count(b"\n")
@@ -222,7 +222,7 @@ def xlsx_write(path: Path, query: str, params: tuple[object, ...], job: Exportac
     rows = 0
     with (
         connection.cursor() as cursor,
-        cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+        selectors.export_copy(cursor, query, params) as copy,
     ):
         pending = b""
         for block in copy:

@@ -247,7 +247,7 @@ class LeadViewSet(viewsets.GenericViewSet, mixins.ListModelMixin):  # type: igno
         def stream() -> Iterator[bytes]:
             with (
                 connection.cursor() as cursor,
-                cursor.cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)", params) as copy,
+                selectors.export_copy(cursor, query, params) as copy,
             ):
                 buffer = bytearray(services.csv_header())
                 for block in copy:  # COPY hands out about a row at a time: send ~1 MiB writes

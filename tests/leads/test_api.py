@@ -182,6 +182,9 @@ def test_geojson_is_built_in_the_database(analyst: APIClient, units: dict[str, m
     feature = next(f for f in collection["features"] if f["id"] == str(units["shop"].uc_id))
     assert feature["geometry"] == {"type": "Point", "coordinates": [-51.2177, -30.0346]}
     assert feature["properties"]["cnae"] == "4711-3/02"
+    assert len(json.loads(analyst.get("/api/v1/leads/geojson/?uf=RS&limit=2").content)["features"]) == 2
+    # A filter on an annotated column (the scores: these units have none) still applies.
+    assert json.loads(analyst.get("/api/v1/leads/geojson/?uf=RS&score_acl_min=1").content)["features"] == []
     assert analyst.get("/api/v1/leads/geojson/?limit=0").status_code == 400
 
 

@@ -111,3 +111,24 @@ def test_exports_carry_the_identity_columns_and_its_filters(analyst: APIClient, 
     rows = {r["cod_id"]: r for r in csv_rows(analyst.get("/api/v1/leads/csv/?livre=sim"))}
     assert rows["food"]["livre"] == "sim" and rows["food"]["data_migracao_acl"] == "2023-05-01"
     assert analyst.get("/api/v1/leads/csv/?porte=gigante").status_code == 400
+
+
+def test_exports_show_the_establishment_only_when_named_and_nothing_rejected(analyst: APIClient, enriched) -> None:  # noqa: F811
+    placed = enriched["placed"]
+    unit = enriched["unit"]
+    identity = models.LeadIdentidade.objects.get(uc_id=unit.uc_id)
+    identity.resultado = models.Resultado.PARTIAL  # the company is clear, not which of its establishments
+    identity.save()
+    row = next(r for r in csv_rows(analyst.get("/api/v1/leads/csv/")) if r["cod_id"] == "placed")
+    assert (row["cnpj"], row["nome_fantasia"], row["cnpj_basico"]) == ("", "", placed.cnpj[:8])
+    assert row["razao_social"] == "EMPRESA DA UNIDADE LTDA" and row["identidade_resultado"] == "partial"
+    identity.revisao = models.Revisao.CONFIRMADA  # staff confirmed it: the establishment is named again
+    identity.save()
+    row = next(r for r in csv_rows(analyst.get("/api/v1/leads/csv/")) if r["cod_id"] == "placed")
+    assert row["cnpj"] == placed.cnpj
+    identity.revisao = models.Revisao.REJEITADA  # staff rejected it: no identity column says anything
+    identity.save()
+    rows = csv_rows(analyst.get("/api/v1/leads/csv/"))
+    assert len(rows) == len({r["uc_id"] for r in rows}) == models.LeadBruto.objects.count()  # one row a unit
+    row = next(r for r in rows if r["cod_id"] == "placed")
+    assert {row[c] for c in ("cnpj", "cnpj_basico", "razao_social", "identidade_resultado", "mei", "porte")} == {""}
