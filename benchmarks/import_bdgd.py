@@ -8,6 +8,7 @@ database (DATABASE_URL):
   - ours: `manage.py import_bdgd FILE --layers UCBT --force` (staging, merge of duplicates, domain checks,
     lead_bruto and the monthly energy and quality tables, location report), in a child process;
   - ogr2ogr: `ogr2ogr -f PostgreSQL --config PG_USE_COPY YES` of UCBT_tab into a flat table.
+The timed imports run with --no-enrich (the enrichment is its own step, benchmarks/enrich.py).
 Prints both times, rows/s, peak RSS of each, the import's steps, the time of a re-import of the same
 layer (already there: the partition exchange replaces it), and a last line `ratio: X` (ours / ogr2ogr).
 The benchmark's rows (distributor 401, year --ano) are deleted at the end unless --keep.
@@ -108,7 +109,7 @@ def units_in_database() -> int:
 def timed_import(manage: list[str], sample: Path, env: dict[str, str]) -> tuple[float, int]:
     """Import a sample's points (untimed) and time the import of its units layer; (seconds, peak RSS MB)."""
     run([*manage, "import_bdgd", str(sample), "--layers", "PONNOT", "--force"], env)
-    return run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force"], env)
+    return run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force", "--no-enrich"], env)
 
 
 def clone_layer(ano: int, distribuidora: int) -> float:
@@ -258,9 +259,9 @@ def main() -> None:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT count(*) FROM public.{flat}")
         (rows,) = cursor.fetchone()
-    ours_time, ours_rss = run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force"], env)
+    ours_time, ours_rss = run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force", "--no-enrich"], env)
     fresh_steps = breakdown(args.ano)
-    again_time, _ = run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force"], env)
+    again_time, _ = run([*manage, "import_bdgd", str(sample), "--layers", "UCBT", "--force", "--no-enrich"], env)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(*) FROM intel_lead.lead_bruto WHERE distribuidora_id = 401 AND ano = %s AND camada = 'UCBT'",

@@ -47,6 +47,13 @@ class Command(BaseCommand):
             help="with --async: wait for the layers and report them; a layer whose worker is lost is queued again",
         )
 
+        parser.add_argument(
+            "--no-enrich",
+            dest="enrich",
+            action="store_false",
+            help="do not run the enrichment of the imported layer afterwards (manage.py enrich does it later)",
+        )
+
     def handle(self, *args: Any, **options: Any) -> None:
         def progress(status: ImportStatus) -> None:
             if options["verbosity"] > 1:
@@ -92,7 +99,7 @@ class Command(BaseCommand):
         )
         self._report(outcome.statuses)
         changed = [s for s in outcome.statuses if s.status == "completed" and not s.relatorio.get("sem_alteracao")]
-        if any(s.camada != "PONNOT" for s in changed):
+        if options["enrich"] and any(s.camada != "PONNOT" for s in changed):
             enriched = enrich_layer(distribuidora=changed[0].distribuidora_id, ano=changed[0].ano)
             steps = ", ".join(
                 f"{etapa} {'ignorada' if r.get('ignorada') else format(r.get('unidades', 0), ',')}"
