@@ -193,8 +193,19 @@ def main() -> None:
         print(f"layer partitions now: {layer_partitions():,}")
         return
     from django.core.management import call_command
+    from django.db import connection
 
     from leads.models import LeadBruto
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW max_locks_per_transaction")
+        (locks,) = cursor.fetchone()
+    if args.partitions > 300 and int(locks) < 512:
+        sys.exit(
+            f"max_locks_per_transaction is {locks}: a statement over {args.partitions:,} layers (the summaries' "
+            "refresh) needs 512 (ALTER SYSTEM SET max_locks_per_transaction = 512, then restart PostgreSQL; "
+            "docker-compose.yml sets it)"
+        )
 
     units = LeadBruto.objects.filter(distribuidora_id=401, ano=args.ano, camada="UCBT")
     if units.count() < args.ucs:

@@ -20,6 +20,11 @@ of other distributors (copies of the imported 10^6 layer under other codes, buil
 import does, without reading a file again) and imports distributor 401's 10^6 units once more into
 that database: prints seconds and microseconds per unit of each, and each one's ratio to the 10^6 first
 import. The other distributors' layers are removed at the end unless --keep.
+
+    .venv/bin/python benchmarks/import_bdgd.py --floor
+
+adds, after the runs, each step a first import cannot do without, timed alone: reading the layer with
+GDAL, and writing the rows the schema holds (units with their indexes, monthly rows with their keys).
 """
 
 from __future__ import annotations
@@ -217,6 +222,55 @@ def scaling(args: argparse.Namespace, env: dict[str, str], manage: list[str]) ->
         clean(connection, args.ano)
 
 
+def floor(args: argparse.Namespace, sample: Path) -> None:
+    """What a first import cannot do without, each step timed alone on an idle connection: reading the
+    layer with GDAL (Arrow batches, nothing sent), then writing the rows the schema holds, copied from the
+    imported layer's own tables (no parsing, no joins): its units with their key and 15 indexes, its
+    energy rows (twelve a unit) and quality rows with their keys."""
+    from ingestion import partitions
+    from ingestion.readers import bdgd
+    from youon.lib.db import own_connection
+
+    started = time.perf_counter()
+    dataset = bdgd.open_dataset(sample)
+    reader = bdgd.layer_reader(dataset, "UCBT")
+    assert reader is not None
+    rows = sum(batch.num_rows for batch in reader.batches(50_000))
+    steps = {"read UCBT_tab with GDAL (Arrow batches)": time.perf_counter() - started}
+    layer = partitions.Layer(401, args.ano, "UCBT", tag="")
+    with own_connection(autocommit=True) as conn, conn.cursor() as cur:
+        cur.execute("SET maintenance_work_mem = '1GB'")
+        cur.execute("SET synchronous_commit = off")
+        for parent, keys in (
+            (partitions.UNITS, None),
+            ("lead_energia_mensal", "uc_id, mes"),
+            ("lead_qualidade_mensal", "uc_id, mes"),
+        ):
+            source = partitions.current(cur, layer, parent)
+            assert source is not None, "import the layer first (--keep)"
+            name = f"piso_{parent}"
+            cur.execute(f"DROP TABLE IF EXISTS {partitions.q(name)}")
+            t = time.perf_counter()
+            cur.execute(f"CREATE TABLE {partitions.q(name)} AS SELECT * FROM {partitions.q(source)}")
+            count = cur.rowcount
+            steps[f"write {count:,} rows of {parent}"] = time.perf_counter() - t
+            t = time.perf_counter()
+            if keys:
+                cur.execute(f"ALTER TABLE {partitions.q(name)} ADD PRIMARY KEY ({keys})")
+            else:
+                cur.execute(f"ALTER TABLE {partitions.q(name)} ADD PRIMARY KEY (uc_id)")
+                for statement in partitions.parent_indexes(cur, parent, name):
+                    cur.execute(statement)
+            steps[f"  its key{'' if keys else ' and indexes'}"] = time.perf_counter() - t
+            cur.execute(f"DROP TABLE {partitions.q(name)}")
+    total = sum(steps.values())
+    print(f"floor of a first import of {rows:,} rows (each step alone, one connection):")
+    for step, seconds in steps.items():
+        print(f"  {step:52} {seconds:7.1f} s")
+    print(f"  {'sum (one core)':52} {total:7.1f} s")
+    print(f"  {'sum / 2 (both cores, perfectly shared)':52} {total / 2:7.1f} s")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--ucs", type=int, default=1_000_000)
@@ -228,6 +282,7 @@ def main() -> None:
         "--sizes", type=lambda v: [int(x) for x in v.split(",")], default=[100_000, 1_000_000, 3_000_000]
     )
     parser.add_argument("--others", type=int, default=5, help="10^6-unit layers of other distributors (--scaling)")
+    parser.add_argument("--floor", action="store_true", help="after the runs, time what an import cannot do without")
     args = parser.parse_args()
 
     env = django_env()
@@ -281,6 +336,8 @@ def main() -> None:
     print("breakdown (s): " + ", ".join(f"{k} {v:.1f}" for k, v in fresh_steps.items()))
     print(f"re-import:     {again_time:8.1f} s  (layer already there: {again_time / ours_time:.2f} x a first import)")
     print("breakdown (s): " + ", ".join(f"{k} {v:.1f}" for k, v in breakdown(args.ano).items()))
+    if args.floor:
+        floor(args, sample)
     if not args.keep:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE IF EXISTS public.{flat}")

@@ -14,7 +14,23 @@ def test_database_url_is_parsed() -> None:
     assert (db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
         "youon", "user", "p@ss", "db.internal", "6543",
     )  # fmt: skip
-    assert db["OPTIONS"] == {"sslmode": "require"}
+    assert db["OPTIONS"] == {"sslmode": "require", "options": "-c jit=off"}
+    # The URL's own server options come after (so they win).
+    db = database_from_url("postgis://u@h/youon?options=-c%20statement_timeout%3D5s")
+    assert db["OPTIONS"] == {"options": "-c jit=off -c statement_timeout=5s"}
+
+
+@pytest.mark.django_db
+def test_every_connection_runs_without_jit() -> None:
+    from django.db import connection
+
+    from youon.lib.db import own_connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone() == ("off",)
+    with own_connection() as conn:
+        assert conn.execute("SHOW jit").fetchone() == ("off",)
 
 
 def test_database_url_errors_name_the_problem() -> None:

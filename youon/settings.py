@@ -92,6 +92,10 @@ def database_from_url(url: str) -> dict[str, object]:
     if not name:
         raise ImproperlyConfigured("DATABASE_URL has no database name")
     options = dict(parse_qsl(parts.query))
+    # No JIT on any connection: a statement over the national database's thousand layer partitions costs
+    # enough to be compiled, one function per partition (a summaries' refresh of 10^6 units ran for over 20
+    # minutes compiling, against 20 s without). Options in the URL come after, so they can turn it on.
+    options["options"] = f"-c jit=off {options.get('options', '')}".strip()
     return {
         # GeoDjango's backend always: the platform needs PostGIS whatever the URL scheme says.
         "ENGINE": "django.contrib.gis.db.backends.postgis",
