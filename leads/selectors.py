@@ -221,9 +221,13 @@ def lead_detail(*, uc_id: int) -> LeadDetail:
     unidade = models.LeadUnidade.objects.filter(uc_id=uc_id).first()
     if unidade is None:
         raise models.LeadBruto.DoesNotExist(f"no unit {uc_id}")
-    lead = models.LeadBruto.objects.select_related(
-        *LIST_RELATED, "cnae", "grupo_tensao", "grupo_tarifario", "modalidade_tarifaria", "tipo_sistema"
-    ).get(uc_id=uc_id, camada=unidade.camada, **unidade.layer)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The unit by its key, then its domains in the order written: weighing every order of the ten
+        # tables took 10 of the statement's 11 ms (planning), the row itself 0.3.
+        cursor.execute("SET LOCAL join_collapse_limit = 1")
+        lead = models.LeadBruto.objects.select_related(
+            *LIST_RELATED, "cnae", "grupo_tensao", "grupo_tarifario", "modalidade_tarifaria", "tipo_sistema"
+        ).get(uc_id=uc_id, camada=unidade.camada, **unidade.layer)
     months = {"uc_id": uc_id, **lead.monthly_layer}
     return LeadDetail(
         lead=lead,
