@@ -556,7 +556,6 @@ def _resumo_by_cells(area: Any) -> dict[str, Any] | None:
     cells wholly inside it hold fewer than RESUMO_CELLS_MIN_UNITS units. The cells are as of the last
     summaries refresh (the one each import runs), the border's units as they are now."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")  # compiling the query took longer than running it
         cursor.execute("SET LOCAL work_mem = '64MB'")  # the area's cells, in memory
         cursor.execute(RESUMO_CELLS_SQL, {"area": bytes(area.ewkb), "lado": RESUMO_CELL_M})
         rows = cursor.fetchall()

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.gis.geos import Polygon
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import F, FloatField
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Greatest
@@ -169,8 +169,7 @@ def tile_build(*, z: int, x: int, y: int, params: Mapping[str, Any]) -> bytes:
         SELECT ST_AsMVT(t, %s, 4096, 'geom') FROM (
             SELECT {columns}, ST_AsMVTGeom(q.g, {envelope}, 4096, 64, true) AS geom FROM ({inner}) q
         ) t WHERE geom IS NOT NULL"""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")  # compiling a tile's query took longer than running it
+    with connection.cursor() as cursor:
         cursor.execute(sql, (layer, z, x, y, *inner_params))
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.db import connection, transaction
+from django.db import connection
 
 from . import tiles
 
@@ -62,8 +62,7 @@ def network_tile_build(*, z: int, x: int, y: int, params: Mapping[str, Any]) -> 
         ) t WHERE geom IS NOT NULL"""
     values: dict[str, Any] = {"layer": LAYER, "z": z, "x": x, "y": y, "west": west, "south": south, "east": east,
                               "north": north, "limit": settings.MAPA_TILE_MAX_FEATURES, **filters}  # fmt: skip
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL jit = off")  # compiling the query would take longer than running it
+    with connection.cursor() as cursor:
         cursor.execute(sql, values)
         row = cursor.fetchone()
     return bytes(row[0]) if row and row[0] else b""

@@ -39,7 +39,7 @@ def indicators_refresh(*, concurrently: bool = True) -> None:
         # Millions of monthly rows joined to their units and counted: the planner misjudges how many
         # rows the join makes (a partitioned key it cannot see through) and sorts or loops over them;
         # hashing is 2-5x faster at 10^6 units (docs/benchmarks.md). For this statement only.
-        cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_sort = off; SET LOCAL jit = off")
+        cursor.execute("SET LOCAL enable_nestloop = off; SET LOCAL enable_sort = off")
         cursor.execute(f"REFRESH MATERIALIZED VIEW {mode}intel_lead.indicador_qualidade")
 
 

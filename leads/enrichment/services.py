@@ -453,10 +453,8 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
         return {"ignorada": "nenhuma versão do cadastro CNPJ da Receita está ativa (manage.py import_cnpj)"}
     scope, args = _scope(distribuidora, ano)
     with connection.cursor() as cursor:
-        # A layer's pairs and details are sorted and hashed whole: in memory rather than in batches on disk;
-        # no JIT (compiling these statements costs more than it saves).
+        # A layer's pairs and details are sorted and hashed whole: in memory rather than in batches on disk.
         cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("SET LOCAL jit = off")
         cursor.execute("DROP TABLE IF EXISTS enr_unidade, enr_grupo, enr_bloco, enr_candidato")
         cursor.execute(
             "CREATE TEMP TABLE enr_unidade ON COMMIT DROP AS "
