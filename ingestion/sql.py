@@ -75,6 +75,9 @@ def units(spec: LayerSpec, key: str, mensal: str) -> list[str]:
     semred = ", max(semred) AS semred" if _has(spec, "SEMRED") else ""
     chosen = "coalesce(max(rn) FILTER (WHERE sit_ativ = 'AT'), max(rn) FILTER (WHERE sit_ativ IS NOT NULL), max(rn))"
     return [
+        # Without statistics the planner takes the staged layer for a few hundred rows and sizes the
+        # grouping's hash table for them: it then spills to disk in batches (a second a million rows).
+        "ANALYZE stg",
         f"""CREATE UNLOGGED TABLE {mensal} AS
             SELECT intel_lead.hash_id(%(dist)s, {key}, %(ano)s, %(camada)s) AS uc_id, {key} AS k,
                    {chosen} AS rn, {sums}{semred}
@@ -117,15 +120,15 @@ def insert_units(spec: LayerSpec, target: str, mensal: str, previous: str | None
         f"LEFT JOIN intel_lead.{table} {alias} ON {alias}.{pk} = {_code(spec, column)}"
         for column, alias, table, pk in _DOMAINS
     )
-    unknown = [
-        f"'{column}', CASE WHEN {_code(spec, column)} IS NOT NULL AND {alias}.{pk} IS NULL "
-        f"THEN {_col(spec, column)} END"
-        for column, alias, _, pk in _DOMAINS
-    ] + [
-        f"'{column}', CASE WHEN {_code(spec, column)} NOT IN ({', '.join(repr(v) for v in values)}) "
-        f"THEN {_col(spec, column)} END"
-        for column, values in _ENUMS
-    ]
+    tests = [
+        (column, f"{_code(spec, column)} IS NOT NULL AND {alias}.{pk} IS NULL") for column, alias, _, pk in _DOMAINS
+    ] + [(column, f"{_code(spec, column)} NOT IN ({', '.join(repr(v) for v in values)})") for column, values in _ENUMS]
+    unknown_pairs = ", ".join(f"'{column}', CASE WHEN {test} THEN {_col(spec, column)} END" for column, test in tests)
+    # Built only for the rare unit with an unknown code: a JSON object per unit costs seconds a million units.
+    unknown = (
+        f"CASE WHEN {' OR '.join(f'coalesce({test}, false)' for _, test in tests)} "
+        f"THEN jsonb_strip_nulls(jsonb_build_object({unknown_pairs})) ELSE '{{}}'::jsonb END"
+    )
     dem_cont = _col(spec, "DEM_CONT")
     annual = annual_figures(spec)
     date_ok = (
@@ -157,7 +160,7 @@ def insert_units(spec: LayerSpec, target: str, mensal: str, previous: str | None
                u.pn_con, u.car_inst, nullif({dem_cont}, 0), {_code(spec, "TEN_FORN")},
                CASE WHEN u.are_loc IN ('UB', 'NU') THEN u.are_loc END,
                u.liv = 1, u.ceg_gd, u.pac, u.ctmt, {_col(spec, "UNI_TR_MT")}, u.uni_tr_at, u.sub, u.conj, u.tip_sist,
-               u.tip_cc, jsonb_strip_nulls(jsonb_build_object({", ".join(unknown)})), {", ".join(annual.values())},
+               u.tip_cc, {unknown}, {", ".join(annual.values())},
                coalesce({geom}, pn.geom, tr.geom),
                CASE WHEN {geom} IS NOT NULL THEN 'proprio' WHEN pn.geom IS NOT NULL THEN 'ponto_notavel'
                     WHEN tr.geom IS NOT NULL THEN 'transformador' END,
