@@ -144,7 +144,7 @@ def clone_layer(ano: int, distribuidora: int) -> float:
             select = ", ".join(own.get(c, f"s.{c}") for c in columns)
             join = "" if parent == partitions.UNITS else f" JOIN {partitions.q(origin_units)} o ON o.uc_id = s.uc_id"
             alias = "o" if parent == partitions.UNITS else "s"
-            cur.execute(partitions.create(parent, layer.new(parent)))
+            cur.execute(partitions.create(parent, layer))
             cur.execute(
                 f"INSERT INTO {partitions.q(layer.new(parent))} ({', '.join(columns)}) "
                 f"SELECT {select} FROM {partitions.q(origin or '')} {alias}{join}"

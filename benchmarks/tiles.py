@@ -113,7 +113,7 @@ def generate(ucs: int, distribuidora: int, ano: int) -> None:
             [distribuidora, f"Sintetica_{distribuidora}"],
         )
         for parent in (partitions.UNITS, *partitions.MONTHLY):
-            cur.execute(partitions.create(parent, layer.new(parent)))
+            cur.execute(partitions.create(parent, layer))
         started = time.perf_counter()
         cur.execute(GENERATE.replace("{table}", partitions.q(units)), {"ucs": ucs, "dist": distribuidora, "ano": ano})
         steps["units (INSERT ... SELECT generate_series)"] = time.perf_counter() - started

@@ -535,7 +535,7 @@ def _build(
 
     def fill(cur: psycopg.Cursor[Any], parent: str) -> None:
         with clock.span(f"{parent}_linhas"):
-            cur.execute(partitions.create(parent, layer.new(parent)))
+            cur.execute(partitions.create(parent, layer))
             if parent in monthly:
                 cur.execute(monthly[parent], params)
         with clock.span(f"{parent}_indices"):
@@ -557,7 +557,7 @@ def _build(
     def units(cur: psycopg.Cursor[Any]) -> None:
         new_units = layer.new(partitions.UNITS)
         with clock.span("unidades_linhas"):
-            cur.execute(partitions.create(partitions.UNITS, new_units))
+            cur.execute(partitions.create(partitions.UNITS, layer))
             old = partitions.q(previous) if previous else None
             cur.execute(sql.insert_units(spec, partitions.q(new_units), mensal, old), params)
         with clock.span("unidades_chave"):
