@@ -141,9 +141,10 @@ def clone_layer(ano: int, distribuidora: int) -> float:
             )
             columns = [c for (c,) in cur.fetchall()]
             own = {"uc_id": uc_id, "distribuidora_id": str(distribuidora)}
-            select = ", ".join(own.get(c, f"s.{c}") for c in columns)
-            join = "" if parent == partitions.UNITS else f" JOIN {partitions.q(origin_units)} o ON o.uc_id = s.uc_id"
+            # Units are read as `o` (their new uc_id hashes o.cod_id); monthly rows as `s`, joined to their unit.
             alias = "o" if parent == partitions.UNITS else "s"
+            select = ", ".join(own.get(c, f"{alias}.{c}") for c in columns)
+            join = "" if parent == partitions.UNITS else f" JOIN {partitions.q(origin_units)} o ON o.uc_id = s.uc_id"
             cur.execute(partitions.create(parent, layer))
             cur.execute(
                 f"INSERT INTO {partitions.q(layer.new(parent))} ({', '.join(columns)}) "
