@@ -94,9 +94,8 @@ class Lote:
     p_nenhum: list[float | None]
     total: list[int]
     vetados: list[int]
-    # shown candidates: unit → [(cnpj, peso, probabilidade, campos JSON, bits JSON, veto)], rounded as the
-    # log has them
-    mostrados: list[list[tuple[str, float, float, str, str, str | None]]]
+    # shown candidates: unit → [(cnpj, peso, probabilidade, campos JSON, veto)], rounded as the log has them
+    mostrados: list[list[tuple[str, float, float, str, str | None]]]
     # the best candidate of each unit that would succeed before the guard across units (else None): what
     # a caller deciding in chunks needs to apply that guard across its chunks
     vencedor: list[str | None] = field(default_factory=list)
@@ -119,9 +118,9 @@ class Lote:
             "n_candidatos": self.total[i],
             "n_vetados": self.vetados[i],
             "candidatos": [
-                {"cnpj": cnpj, "probabilidade": p, "peso": w, "campos": json.loads(campos), "bits": json.loads(bits)}
+                {"cnpj": cnpj, "probabilidade": p, "peso": w, "campos": json.loads(campos)}
                 | ({"veto": veto} if veto else {})
-                for cnpj, w, p, campos, bits, veto in self.mostrados[i]
+                for cnpj, w, p, campos, veto in self.mostrados[i]
             ],
         }
 
@@ -132,10 +131,10 @@ class Lote:
         return (
             "["
             + ", ".join(
-                f'{{"cnpj": "{cnpj}", "probabilidade": {p!r}, "peso": {w!r}, "campos": {campos}, "bits": {bits}'
+                f'{{"cnpj": "{cnpj}", "probabilidade": {p!r}, "peso": {w!r}, "campos": {campos}'
                 + (f', "veto": "{veto}"' if veto else "")
                 + f"{nomes(cnpj)}}}"
-                for cnpj, w, p, campos, bits, veto in self.mostrados[i]
+                for cnpj, w, p, campos, veto in self.mostrados[i]
             )
             + "]"
         )
@@ -353,21 +352,15 @@ def decide(
         cep_level[sg].tolist(),
         b_level[shown_pair].tolist(),
         similarity[shown_pair].tolist(),
-        cnae_bits[sg].tolist(),
-        cep_bits[sg].tolist(),
-        b_bits[shown_pair].tolist(),
         veto[shown_pair].tolist(),
         strict=True,
     )
 
-    # Few distinct field levels and bits: their JSON is written once and shared.
+    # Few distinct field levels: their JSON is written once and shared.
     campos_of: dict[tuple[int, int, int, float], str] = {}
-    bits_of: dict[tuple[float, float, float], str] = {}
 
-    def shown(
-        row: tuple[str, float, float, int, int, int, float, float, float, float, int],
-    ) -> tuple[str, float, float, str, str, str | None]:
-        cnpj, w, p, cnae_l, cep_l, bairro_l, sim, cnae_b, cep_b, bairro_b, why = row
+    def shown(row: tuple[str, float, float, int, int, int, float, int]) -> tuple[str, float, float, str, str | None]:
+        cnpj, w, p, cnae_l, cep_l, bairro_l, sim, why = row
         campos = campos_of.get((cnae_l, cep_l, bairro_l, sim))
         if campos is None:
             fields = {"cnae": CNAE_LEVELS[cnae_l], "cep": CEP_LEVELS[cep_l], "distancia": "desconhecida",
@@ -375,11 +368,7 @@ def decide(
             if not math.isnan(sim):
                 fields["bairro_similaridade"] = f"{sim:.0f}"
             campos = campos_of[(cnae_l, cep_l, bairro_l, sim)] = json.dumps(fields)
-        bits = bits_of.get((cnae_b, cep_b, bairro_b))
-        if bits is None:
-            rounded = {"cnae": round(cnae_b, 3), "cep": round(cep_b, 3), "distancia": 0.0, "bairro": round(bairro_b, 3)}
-            bits = bits_of[(cnae_b, cep_b, bairro_b)] = json.dumps(rounded)
-        return cnpj, round(w, 3), round(p, 4), campos, bits, VETOS[why]
+        return cnpj, round(w, 3), round(p, 4), campos, VETOS[why]
 
     lote = Lote(units.uc_id, [], [], [], [], [], [], [], total.tolist(), n_vetoed.tolist(), [])
     has_l, succ_l, shared_l = has.tolist(), success.tolist(), shared.tolist()
