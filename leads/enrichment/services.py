@@ -27,6 +27,7 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -538,19 +539,21 @@ def _rounded(value: float | None, digits: int) -> float | None:
     return None if value is None or math.isinf(value) else round(value, digits)
 
 
-def _decide_chunk(
-    cursor: Any,
-    g0: int,
-    g1: int,
-    features: dict[str, npt.NDArray[Any]],
-    params: match.Parametros | None,
-    tempos: Tempos,
-) -> None:
-    """Score and decide the units of groups [g0, g1) (`features`: every candidate's, by number), and COPY
-    their decisions to enr_decisao."""
-    raw = cursor.cursor
+@dataclass
+class _Chunk:
+    """What a chunk of groups [g0, g1) reads from PostgreSQL."""
+
+    groups: batch.Grupos
+    unit: dict[str, npt.NDArray[Any]]
+    bairros: list[str | None]
+    pairs: dict[str, npt.NDArray[Any]]
+    text: list[tuple[str, str | None, str]]
+
+
+def _read_chunk(raw: Any, g0: int, g1: int, tempos: Tempos) -> _Chunk:
+    """The groups, units, pairs and candidates' texts of groups [g0, g1) (`raw`: a psycopg cursor)."""
     chunk = f"g.g >= {int(g0)} AND g.g < {int(g1)}"
-    with tempos.fase("unidades"):
+    with tempos.fase("leitura_lotes"):
         group_select = (
             f"SELECT g.g - {int(g0)} AS g, cnae7::int AS cnae, cep8::int AS cep FROM enr_grupo g WHERE {chunk}"
         )
@@ -561,44 +564,84 @@ def _decide_chunk(
         )
         unit_cols = {"uc_id": "q", "grupo": "i", "demanda_kw": "d", "ano": "i", "sem_dados": "i"}
         unit = _packed(raw, unit_select, unit_cols, "uc_id")
-        cursor.execute(f"SELECT bairro FROM enr_unidade g WHERE {chunk} ORDER BY uc_id")
-        bairros = [b for (b,) in cursor.fetchall()]
-    with tempos.fase("candidatos"):
+        raw.execute(f"SELECT bairro FROM enr_unidade g WHERE {chunk} ORDER BY uc_id")
+        bairros = [b for (b,) in raw.fetchall()]
         pair_select = f"SELECT g.g - {int(g0)} AS g, g.i, g.secundaria::int AS secundaria FROM enr_par g WHERE {chunk}"
         pairs = _packed(raw, pair_select, {"g": "i", "i": "i", "secundaria": "i"}, "g, i")
-        cursor.execute(_CANDIDATE_TEXT.format(chunk=chunk))
-        text = cursor.fetchall()
+        raw.execute(_CANDIDATE_TEXT.format(chunk=chunk))
+        text = raw.fetchall()
+    return _Chunk(groups, unit, bairros, pairs, text)
+
+
+def _decide_chunk(
+    read: _Chunk, features: dict[str, npt.NDArray[Any]], params: match.Parametros | None, tempos: Tempos
+) -> list[tuple[Any, ...]]:
+    """The decisions of a chunk's units (`features`: every candidate's, by number), as enr_decisao rows."""
     with tempos.fase("decisao"):
         # The chunk's candidates, renumbered in their (CNPJ) order.
+        pairs, text, unit = read.pairs, read.text, read.unit
         numbers = np.unique(pairs["i"])
         cands = batch.Candidatos(
             cnpj=[r[0] for r in text], bairro=[r[1] for r in text], **{k: v[numbers] for k, v in features.items()}
         )
         units = batch.Unidades(
-            uc_id=unit["uc_id"], grupo=unit["grupo"], bairro=bairros, demanda_kw=unit["demanda_kw"], ano=unit["ano"]
-        )
+            uc_id=unit["uc_id"], grupo=unit["grupo"], bairro=read.bairros, demanda_kw=unit["demanda_kw"],
+            ano=unit["ano"],
+        )  # fmt: skip
         local = np.searchsorted(numbers, pairs["i"])
-        lote = batch.decide(units, groups, cands, batch.Pares(pairs["g"], local, pairs["secundaria"] == 1), params)
+        lote = batch.decide(units, read.groups, cands, batch.Pares(pairs["g"], local, pairs["secundaria"] == 1), params)
         names = {r[0]: r[2] for r in text}
-        del text, pairs, cands, local
+        del cands, local
 
-    def nomes(cnpj: str) -> str:
-        return names.get(cnpj, ', "razao_social": null, "nome_fantasia": null')
+        def nomes(cnpj: str) -> str:
+            return names.get(cnpj, ', "razao_social": null, "nome_fantasia": null')
 
-    with tempos.fase("copia_decisoes"):
         no_data = unit["sem_dados"].tolist()
+        rows = []
+        for i, uc_id in enumerate(lote.uc_id.tolist()):
+            motivo = lote.motivo[i]
+            if motivo == "sem_candidatos" and no_data[i]:
+                motivo = "sem_dados"
+            rows.append((
+                uc_id, lote.resultado[i], motivo, lote.cnpj[i], lote.cnpj_basico[i],
+                _rounded(lote.probabilidade[i], 4), _rounded(lote.margem[i], 3), _rounded(lote.p_nenhum[i], 4),
+                lote.total[i], lote.vetados[i], Jsonb(lote.candidatos_texto(i, nomes), _as_is), lote.vencedor[i],
+            ))  # fmt: skip
+        return rows
+
+
+def _copy_decisions(raw: Any, rows: list[tuple[Any, ...]], tempos: Tempos) -> None:
+    with tempos.fase("copia_decisoes"):
         columns = ", ".join(name for name, _ in _DECISION_COLUMNS)
         with raw.copy(f"COPY enr_decisao ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types([t for _, t in _DECISION_COLUMNS])
-            for i, uc_id in enumerate(lote.uc_id.tolist()):
-                motivo = lote.motivo[i]
-                if motivo == "sem_candidatos" and no_data[i]:
-                    motivo = "sem_dados"
-                copy.write_row((
-                    uc_id, lote.resultado[i], motivo, lote.cnpj[i], lote.cnpj_basico[i],
-                    _rounded(lote.probabilidade[i], 4), _rounded(lote.margem[i], 3), _rounded(lote.p_nenhum[i], 4),
-                    lote.total[i], lote.vetados[i], Jsonb(lote.candidatos_texto(i, nomes), _as_is), lote.vencedor[i],
-                ))  # fmt: skip
+            for row in rows:
+                copy.write_row(row)
+
+
+def _decide_chunks(
+    raw: Any,
+    chunks: Sequence[tuple[int, int]],
+    features: dict[str, npt.NDArray[Any]],
+    params: match.Parametros | None,
+    tempos: Tempos,
+) -> None:
+    """Decide the chunks in turn, PostgreSQL reading the next chunk (in a thread, on this connection)
+    while Python decides the current one: the two sides work at once. The connection is used by one
+    side at a time (the read is awaited before the decisions are copied)."""
+    if not chunks:
+        return
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        upcoming = reader.submit(_read_chunk, raw, *chunks[0], tempos)
+        for k in range(len(chunks)):
+            read = upcoming.result()
+            if k + 1 < len(chunks):
+                upcoming = reader.submit(_read_chunk, raw, *chunks[k + 1], tempos)
+            rows = _decide_chunk(read, features, params, tempos)
+            del read
+            with tempos.fase("espera_leitura"):
+                wait([upcoming])
+            _copy_decisions(raw, rows, tempos)
 
 
 def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Parametros | None = None) -> dict[str, Any]:
@@ -646,8 +689,7 @@ def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Paramet
             features = _packed(cursor.cursor, _CANDIDATES, candidate_cols, "i", frequencies)
         cursor.execute(_DECISIONS)
         chunks = _chunks(sizes, CHUNK_UNIDADES)
-        for g0, g1 in chunks:
-            _decide_chunk(cursor, g0, g1, features, params, tempos)
+        _decide_chunks(cursor.cursor, chunks, features, params, tempos)
         with tempos.fase("guarda"):
             cursor.execute("ANALYZE enr_decisao")
             cursor.execute(_SHARED)
@@ -753,6 +795,10 @@ def _identities_rebuild(distribuidora: int | None, ano: int | None, release: dat
         )
         latest = f"{_LATEST_CNPJ.format(release=release.isoformat())} UNION ALL ({others})"
     with connection.cursor() as cursor:
+        if release is not None:
+            # The planner guesses a few hundred latest rows (DISTINCT ON) and sorts the whole register to
+            # merge-join the establishments: hash them instead (this is the step's last statement).
+            cursor.execute("SET LOCAL enable_mergejoin = off")
         cursor.execute(_IDENTITIES.format(latest=latest), args)
         return cursor.rowcount
 
