@@ -361,11 +361,13 @@ def decide(
 
     def shown(row: tuple[str, float, float, int, int, int, float, int]) -> tuple[str, float, float, str, str | None]:
         cnpj, w, p, cnae_l, cep_l, bairro_l, sim, why = row
+        if sim != sim:  # NaN (no similarity) is never equal to itself, hence never found as a key
+            sim = -1.0
         campos = campos_of.get((cnae_l, cep_l, bairro_l, sim))
         if campos is None:
             fields = {"cnae": CNAE_LEVELS[cnae_l], "cep": CEP_LEVELS[cep_l], "distancia": "desconhecida",
                       "bairro": BAIRRO_LEVELS[bairro_l]}  # fmt: skip
-            if not math.isnan(sim):
+            if sim >= 0:
                 fields["bairro_similaridade"] = f"{sim:.0f}"
             campos = campos_of[(cnae_l, cep_l, bairro_l, sim)] = json.dumps(fields)
         return cnpj, round(w, 3), round(p, 4), campos, VETOS[why]
