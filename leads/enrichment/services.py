@@ -727,7 +727,7 @@ _IDENTITIES = """
                                             probabilidade, margem, candidatos, release, razao_social, nome_fantasia,
                                             porte, mei, atualizado_em)
     SELECT y.uc_id, y.distribuidora_id, y.ano, y.cnpj, y.cnpj_basico, y.metodo, y.resultado, y.motivo, y.probabilidade,
-           y.margem, y.candidatos, y.release, coalesce(emp.razao_social, y.nome_rota), est.nome_fantasia, emp.porte,
+           y.margem, {candidatos}, y.release, coalesce(emp.razao_social, y.nome_rota), est.nome_fantasia, emp.porte,
            CASE WHEN s.cnpj_basico IS NOT NULL THEN s.opcao_mei::text IN ('S', 's', 'true') END, now()
     FROM (
         SELECT DISTINCT ON (x.uc_id) x.uc_id, x.distribuidora_id, x.ano,
@@ -744,6 +744,7 @@ _IDENTITIES = """
     LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = y.cnpj_basico
     LEFT JOIN intel_lead.cnpj_estabelecimento est ON est.cnpj = y.cnpj
     LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = y.cnpj_basico
+    {join}
     ON CONFLICT (uc_id) DO UPDATE SET
         cnpj = EXCLUDED.cnpj, cnpj_basico = EXCLUDED.cnpj_basico, metodo = EXCLUDED.metodo,
         resultado = EXCLUDED.resultado, motivo = EXCLUDED.motivo, probabilidade = EXCLUDED.probabilidade,
@@ -773,11 +774,13 @@ _LATEST = """
     ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC"""
 
 # The cnpj step's rows just written (enr_escrita) as the log has them, from its decisions (enr_decisao)
-# rather than read back from the log.
+# rather than read back from the log; their candidates (the wide column) are joined last, by unit, so
+# the sorts and joins before carry narrow rows.
 _LATEST_CNPJ = """
     SELECT d.uc_id, 'cnpj' AS etapa, d.resultado::intel_lead.resultado_enum AS resultado, u.distribuidora_id, u.ano,
            substring(d.cnpj FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj, d.cnpj_basico, d.motivo,
-           d.probabilidade, d.margem, d.candidatos, '{release}'::date AS release, NULL AS titular, NULL AS nome
+           d.probabilidade, d.margem, NULL::jsonb AS candidatos, '{release}'::date AS release, NULL AS titular,
+           NULL AS nome
     FROM enr_decisao d JOIN enr_escrita w ON w.uc_id = d.uc_id JOIN intel_lead.lead_unidade u ON u.uc_id = d.uc_id"""
 
 
@@ -787,9 +790,12 @@ def _identities_rebuild(distribuidora: int | None, ano: int | None, release: dat
     (enr_escrita), the only ones whose identity can have changed (an identity is a function of its
     unit's latest rows), their cnpj rows read from the step's decisions."""
     scope, args = _scope(distribuidora, ano, alias="u")
+    candidatos, join = "y.candidatos", ""
     if release is None:
         latest = _LATEST.format(etapas="'gd', 'ccee', 'cnpj'", scope=scope, only="")
     else:
+        candidatos = "CASE WHEN dc.uc_id IS NULL THEN y.candidatos ELSE dc.candidatos END"
+        join = "LEFT JOIN enr_decisao dc ON y.metodo = 'probabilistico' AND dc.uc_id = y.uc_id"
         others = _LATEST.format(
             etapas="'gd', 'ccee'", scope=scope, only="AND g.uc_id IN (SELECT uc_id FROM enr_escrita)"
         )
@@ -799,7 +805,7 @@ def _identities_rebuild(distribuidora: int | None, ano: int | None, release: dat
             # The planner guesses a few hundred latest rows (DISTINCT ON) and sorts the whole register to
             # merge-join the establishments: hash them instead (this is the step's last statement).
             cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute(_IDENTITIES.format(latest=latest), args)
+        cursor.execute(_IDENTITIES.format(latest=latest, candidatos=candidatos, join=join), args)
         return cursor.rowcount
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from ingestion import services as ingestion
 from leads import models, services, tasks
@@ -142,6 +142,10 @@ def test_chunks_decide_as_the_whole_layer(db: None, monkeypatch: pytest.MonkeyPa
     report = enrichment.enrich_layer(distribuidora=401, ano=ANO_CONSTRUIDO, etapas=["cnpj"])
     assert report.etapas["cnpj"]["lotes"] == 1
     assert _cnpj_rows() == chunked
+    # The identities the step built from its decisions are those the log gives: rebuilt from the log,
+    # none changes.
+    with transaction.atomic():
+        assert enrichment._identities_rebuild(401, ANO_CONSTRUIDO) == 0
 
 
 @pytest.fixture
@@ -293,8 +297,6 @@ def test_a_register_import_queues_its_step_on_a_real_worker(clean_imports: None)
     """The hook the register importers call: the step runs on a Celery worker once their transaction
     commits, over every layer."""
     import time
-
-    from django.db import transaction
 
     from leads.tasks import enrich_after_import
     from tests.conftest import start_worker, stop_worker
