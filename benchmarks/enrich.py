@@ -8,7 +8,8 @@ COPY (untimed beyond the figure it prints), then writes N units in a layer of it
 year --ano): 70 % placed at a random establishment (its CEP, CNAE, municipality, bairro), 30 % decoys of
 the same CNAE and municipality at a CEP no establishment has. Times `manage.py enrich --etapas cnpj` in a
 child process (wall time and peak RSS), then reads the decisions: precision and recall of `success`
-against the placement, and decoys matched. Prints `match_s: X  units_s: Y  rss_mb: Z  precision: P`.
+against the placement, and decoys matched. Prints `match_s: X  units_s: Y  rss_mb: Z  precision: P`, and
+where the step's time went (its phases, as the step logs them).
 The benchmark's rows are deleted at the end unless --keep.
 """
 
@@ -164,6 +165,7 @@ def main() -> None:
     )
     step = re.search(r"cnpj .*\(([0-9.]+) s\)", output)
     step_s = float(step.group(1)) if step else seconds
+    phases = re.search(r"'tempos_s': (\{[^}]*\})", output)
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT uc_id, cnpj FROM intel_lead.lead_identidade WHERE distribuidora_id = 401 AND ano = %s "
@@ -178,6 +180,8 @@ def main() -> None:
     print(f"{args.ucs:,} units ({len(decoys):,} decoys): the cnpj step took {step_s:.1f} s "
           f"({seconds:.1f} s with the process start), peak RSS {rss} MB")  # fmt: skip
     print(f"precision {precision:.3f}, recall {recall:.3f}, decoys matched {matched_decoys}")
+    if phases:
+        print(f"phases (s): {phases.group(1)}")
     print(
         f"match_s: {step_s:.1f}  units_s: {args.ucs / step_s:,.0f}  rss_mb: {rss}  precision: {precision:.3f}  "
         f"recall: {recall:.3f}  load_rows_s: {args.estabelecimentos / load_s:,.0f}"

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -94,9 +94,11 @@ class Lote:
     p_nenhum: list[float | None]
     total: list[int]
     vetados: list[int]
-    # shown candidates: unit → [(cnpj, peso, probabilidade, campos JSON, bits JSON, veto)], rounded as the
-    # log has them
-    mostrados: list[list[tuple[str, float, float, str, str, str | None]]]
+    # shown candidates: unit → [(cnpj, peso, probabilidade, campos JSON, veto)], rounded as the log has them
+    mostrados: list[list[tuple[str, float, float, str, str | None]]]
+    # the best candidate of each unit that would succeed before the guard across units (else None): what
+    # a caller deciding in chunks needs to apply that guard across its chunks
+    vencedor: list[str | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.resultado)
@@ -116,30 +118,39 @@ class Lote:
             "n_candidatos": self.total[i],
             "n_vetados": self.vetados[i],
             "candidatos": [
-                {"cnpj": cnpj, "probabilidade": p, "peso": w, "campos": json.loads(campos), "bits": json.loads(bits)}
+                {"cnpj": cnpj, "probabilidade": p, "peso": w, "campos": json.loads(campos)}
                 | ({"veto": veto} if veto else {})
-                for cnpj, w, p, campos, bits, veto in self.mostrados[i]
+                for cnpj, w, p, campos, veto in self.mostrados[i]
             ],
         }
 
-    def texto(self, i: int, nomes: Callable[[str], str], cauda: str = "") -> str:
-        """`detalhes(i)` as JSON text, written straight from the rounded values (a layer's worth of
-        dicts and `json.dumps` calls is the bound otherwise); `nomes(cnpj)` and `cauda` are JSON members
-        (`, "k": v`) appended to each candidate and to the whole."""
-        margem, prob, p_none = self.margem[i], self.probabilidade[i], self.p_nenhum[i]
-        candidatos = ", ".join(
-            f'{{"cnpj": "{cnpj}", "probabilidade": {p!r}, "peso": {w!r}, "campos": {campos}, "bits": {bits}'
-            + (f', "veto": "{veto}"' if veto else "")
-            + f"{nomes(cnpj)}}}"
-            for cnpj, w, p, campos, bits, veto in self.mostrados[i]
+    def candidatos_texto(self, i: int, nomes: Callable[[str], str]) -> str:
+        """The candidates of `detalhes(i)` as a JSON array, written straight from the rounded values (a
+        layer's worth of dicts and `json.dumps` calls is the bound otherwise); `nomes(cnpj)` gives JSON
+        members (`, "k": v`) appended to each candidate."""
+        return (
+            "["
+            + ", ".join(
+                f'{{"cnpj": "{cnpj}", "probabilidade": {p!r}, "peso": {w!r}, "campos": {campos}'
+                + (f', "veto": "{veto}"' if veto else "")
+                + f"{nomes(cnpj)}}}"
+                for cnpj, w, p, campos, veto in self.mostrados[i]
+            )
+            + "]"
         )
+
+    def texto(self, i: int, nomes: Callable[[str], str], cauda: str = "") -> str:
+        """`detalhes(i)` as JSON text; `nomes` as in `candidatos_texto`, `cauda` JSON members appended to
+        the whole."""
+        margem, prob, p_none = self.margem[i], self.probabilidade[i], self.p_nenhum[i]
         return (
             f'{{"metodo": "probabilistico", "versao": "{match.VERSAO}", "motivo": {_text(self.motivo[i])}, '
             f'"cnpj": {_text(self.cnpj[i])}, "cnpj_basico": {_text(self.cnpj_basico[i])}, '
             f'"probabilidade": {"null" if prob is None else repr(round(prob, 4))}, '
             f'"margem": {"null" if margem is None or math.isinf(margem) else repr(round(margem, 3))}, '
             f'"p_nenhum": {"null" if p_none is None else repr(round(p_none, 4))}, '
-            f'"n_candidatos": {self.total[i]}, "n_vetados": {self.vetados[i]}, "candidatos": [{candidatos}]{cauda}}}'
+            f'"n_candidatos": {self.total[i]}, "n_vetados": {self.vetados[i]}, '
+            f'"candidatos": {self.candidatos_texto(i, nomes)}{cauda}}}'
         )
 
 
@@ -286,7 +297,10 @@ def decide(
     # greatest base) wins, and is "clear" when it holds p ≥ 0.90 over more than one establishment.
     basicos, base_of = np.unique(np.array([x[:8] for x in cands.cnpj] or [""], dtype=object), return_inverse=True)
     nb = len(basicos)
-    keys, key_of, key_n = np.unique(su * nb + base_of[pc[order]], return_inverse=True, return_counts=True)
+    # In int64: units × bases passes 2**31 on a layer.
+    keys, key_of, key_n = np.unique(
+        su.astype(np.int64) * nb + base_of[pc[order]], return_inverse=True, return_counts=True
+    )
     key_p = np.bincount(key_of, weights=p_order, minlength=len(keys))
     key_unit, key_base = keys // nb, keys % nb
     best_key = np.lexsort((key_base, key_p, key_unit))
@@ -338,34 +352,25 @@ def decide(
         cep_level[sg].tolist(),
         b_level[shown_pair].tolist(),
         similarity[shown_pair].tolist(),
-        cnae_bits[sg].tolist(),
-        cep_bits[sg].tolist(),
-        b_bits[shown_pair].tolist(),
         veto[shown_pair].tolist(),
         strict=True,
     )
 
-    # Few distinct field levels and bits: their (rounded) dicts are built once and shared.
-    # Few distinct field levels and bits: their JSON is written once and shared.
+    # Few distinct field levels: their JSON is written once and shared.
     campos_of: dict[tuple[int, int, int, float], str] = {}
-    bits_of: dict[tuple[float, float, float], str] = {}
 
-    def shown(
-        row: tuple[str, float, float, int, int, int, float, float, float, float, int],
-    ) -> tuple[str, float, float, str, str, str | None]:
-        cnpj, w, p, cnae_l, cep_l, bairro_l, sim, cnae_b, cep_b, bairro_b, why = row
+    def shown(row: tuple[str, float, float, int, int, int, float, int]) -> tuple[str, float, float, str, str | None]:
+        cnpj, w, p, cnae_l, cep_l, bairro_l, sim, why = row
+        if sim != sim:  # NaN (no similarity) is never equal to itself, hence never found as a key
+            sim = -1.0
         campos = campos_of.get((cnae_l, cep_l, bairro_l, sim))
         if campos is None:
             fields = {"cnae": CNAE_LEVELS[cnae_l], "cep": CEP_LEVELS[cep_l], "distancia": "desconhecida",
                       "bairro": BAIRRO_LEVELS[bairro_l]}  # fmt: skip
-            if not math.isnan(sim):
+            if sim >= 0:
                 fields["bairro_similaridade"] = f"{sim:.0f}"
             campos = campos_of[(cnae_l, cep_l, bairro_l, sim)] = json.dumps(fields)
-        bits = bits_of.get((cnae_b, cep_b, bairro_b))
-        if bits is None:
-            rounded = {"cnae": round(cnae_b, 3), "cep": round(cep_b, 3), "distancia": 0.0, "bairro": round(bairro_b, 3)}
-            bits = bits_of[(cnae_b, cep_b, bairro_b)] = json.dumps(rounded)
-        return cnpj, round(w, 3), round(p, 4), campos, bits, VETOS[why]
+        return cnpj, round(w, 3), round(p, 4), campos, VETOS[why]
 
     lote = Lote(units.uc_id, [], [], [], [], [], [], [], total.tolist(), n_vetoed.tolist(), [])
     has_l, succ_l, shared_l = has.tolist(), success.tolist(), shared.tolist()
@@ -384,9 +389,11 @@ def decide(
             lote.probabilidade.append(None)
             lote.margem.append(None)
             lote.p_nenhum.append(None)
+            lote.vencedor.append(None)
             continue
         lote.margem.append(margin_l[i])
         lote.p_nenhum.append(pnone_l[i])
+        lote.vencedor.append(top_cnpj[i] if succ_l[i] else None)
         if succ_l[i]:
             best = top_cnpj[i]
             assert best is not None

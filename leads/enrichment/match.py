@@ -128,12 +128,14 @@ class Avaliacao:
         return self.cnpj[:8]
 
     def as_json(self) -> dict[str, Any]:
+        """What the log and the identity keep of a candidate: its weight, probability and each field's
+        level (the fields' bits follow from the levels and the release's frequencies, and are not kept:
+        a layer's details are written on every run that changes them)."""
         return {
             "cnpj": self.cnpj,
             "probabilidade": round(self.probabilidade, 4),
             "peso": round(self.peso, 3),
             "campos": self.campos,
-            "bits": {k: round(v, 3) for k, v in self.bits.items()},
             **({"veto": self.veto} if self.veto else {}),
         }
 

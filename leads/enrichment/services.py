@@ -23,9 +23,12 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -34,6 +37,7 @@ import numpy as np
 import numpy.typing as npt
 from django.db import connection, transaction
 from django.utils import timezone
+from psycopg.types.json import Jsonb
 
 from ..models import LeadIdentidade, Resultado, Revisao
 from . import batch, match
@@ -47,6 +51,9 @@ MAX_CANDIDATOS_MUNICIPIO = 20  # subclass candidates of a municipality kept per 
 # A municipality with fewer establishments gives no CEP share worth using (the matcher's default instead).
 MIN_ESTABELECIMENTOS_TF = 1000
 ANALYZE_AFTER = 10_000  # log rows written by a step beyond which the log's statistics are refreshed
+# Units decided at a time by the cnpj step (whole groups): its arrays and candidates' texts are held a
+# chunk at a time, not a layer's.
+CHUNK_UNIDADES = 25_000
 
 # The layer's units, with what every step reads: `scope` narrows to a distributor and/or year.
 _UNITS = """
@@ -65,6 +72,21 @@ _REVIEWED = "SELECT 1 FROM intel_lead.lead_identidade r WHERE r.uc_id = u.uc_id 
 
 class EnrichmentError(RuntimeError):
     """A run that cannot start (an unknown step)."""
+
+
+class Tempos(dict[str, float]):
+    """Seconds spent per phase of a step (summed over its chunks), reported with the step's outcome."""
+
+    @contextmanager
+    def fase(self, nome: str) -> Iterator[None]:
+        t0 = time.monotonic()
+        try:
+            yield
+        finally:
+            self[nome] = self.get(nome, 0.0) + time.monotonic() - t0
+
+    def rounded(self) -> dict[str, float]:
+        return {k: round(v, 2) for k, v in self.items()}
 
 
 @dataclass
@@ -121,7 +143,7 @@ def enrich_layer(
             with connection.cursor() as cursor:
                 cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [ENRICH_LOCK, distribuidora or 0])
             outcome = runners[step](distribuidora, ano)
-            if step in ETAPAS_IDENTIDADE and not outcome.get("ignorada"):
+            if step in ETAPAS_IDENTIDADE and not outcome.get("ignorada") and "identidades" not in outcome:
                 outcome["identidades"] = _identities_rebuild(distribuidora, ano)
         outcome["duracao_s"] = round(time.monotonic() - t0, 3)
         report.etapas[step] = outcome
@@ -137,16 +159,25 @@ _STAGE = (
     "ON COMMIT DROP"
 )
 
-# Only rows whose result or details differ from the unit's latest of the step.
+# Only rows whose result or details differ from the unit's latest of the step. The latest rows are read
+# (materialized) before the first row is written: a lookup per row would also read the rows this
+# statement writes, a quadratic cost where the planner believes the log empty (a first run).
+# `target` reads `escritas` (the uc_id of each row written).
 _LOG_CHANGED = """
-    INSERT INTO intel_lead.lead_enrichment_log (uc_id, etapa, resultado, detalhes, executado_em)
-    SELECT t.uc_id, t.etapa, t.resultado::intel_lead.resultado_enum, t.detalhes, now()
-    FROM ({source}) t
-    LEFT JOIN LATERAL (
-        SELECT g.resultado, g.detalhes FROM intel_lead.lead_enrichment_log g
-        WHERE g.uc_id = t.uc_id AND g.etapa = t.etapa ORDER BY g.executado_em DESC, g.id DESC LIMIT 1
-    ) ultimo ON true
-    WHERE ultimo.resultado IS NULL OR ultimo.resultado::text <> t.resultado OR ultimo.detalhes <> t.detalhes"""
+    WITH t AS MATERIALIZED ({source}),
+    ultimo AS MATERIALIZED (
+        SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, g.detalhes
+        FROM intel_lead.lead_enrichment_log g JOIN (SELECT DISTINCT uc_id, etapa FROM t) k
+             ON k.uc_id = g.uc_id AND k.etapa = g.etapa
+        ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC),
+    escritas AS (
+        INSERT INTO intel_lead.lead_enrichment_log (uc_id, etapa, resultado, detalhes, executado_em)
+        SELECT t.uc_id, t.etapa, t.resultado::intel_lead.resultado_enum, t.detalhes, now()
+        FROM t LEFT JOIN ultimo ON ultimo.uc_id = t.uc_id AND ultimo.etapa = t.etapa
+        WHERE ultimo.resultado IS NULL OR ultimo.resultado::text <> t.resultado OR ultimo.detalhes <> t.detalhes
+        RETURNING uc_id)
+    {target}"""
+_COUNT_WRITTEN = "SELECT count(*) FROM escritas"
 
 
 def _log_copy(rows: Iterable[tuple[int, str, str, dict[str, Any] | str]]) -> int:
@@ -159,15 +190,15 @@ def _log_copy(rows: Iterable[tuple[int, str, str, dict[str, Any] | str]]) -> int
             for uc_id, etapa, resultado, detalhes in rows:
                 text = detalhes if isinstance(detalhes, str) else json.dumps(detalhes, ensure_ascii=False, default=str)
                 copy.write_row((uc_id, etapa, resultado, text))
-        cursor.execute(_LOG_CHANGED.format(source="SELECT * FROM enr_resultado"))
-        return cursor.rowcount
+        cursor.execute(_LOG_CHANGED.format(source="SELECT * FROM enr_resultado", target=_COUNT_WRITTEN))
+        return int(cursor.fetchone()[0])
 
 
 def _log_select(select: str, args: Sequence[Any]) -> int:
     """Write the rows a SELECT (uc_id, etapa, resultado, detalhes) decides, in one INSERT … SELECT."""
     with connection.cursor() as cursor:
-        cursor.execute(_LOG_CHANGED.format(source=select), args)
-        return cursor.rowcount
+        cursor.execute(_LOG_CHANGED.format(source=select, target=_COUNT_WRITTEN), args)
+        return int(cursor.fetchone()[0])
 
 
 def _counts(select: str, args: Sequence[Any]) -> dict[str, int]:
@@ -336,11 +367,12 @@ _GROUPS = """
     CREATE TEMP TABLE enr_grupo ON COMMIT DROP AS
     SELECT DISTINCT g, mun, cnae7, cep8 FROM enr_unidade"""
 
-# Blocking (cnpj_matching.md §4 step 3), once per group: same municipality and CEP with the same CNAE
-# class, or the CNAE among the secondaries; and the same subclass anywhere in the municipality, at most
-# MAX_CANDIDATOS_MUNICIPIO of those: the same CEP first, then the same CEP prefix, then the nearest CEPs
-# (two index scans from the group's CEP, up and down). `secundaria`: the group's CNAE is among the
-# candidate's secondary ones (only asked where the primary may differ: the same-CEP blocks).
+# Blocking (cnpj_matching.md §4 step 3), once per group, every group at once (the chunks read their
+# pairs from here): same municipality and CEP with the same CNAE class, or the CNAE among the
+# secondaries; and the same subclass anywhere in the municipality, at most MAX_CANDIDATOS_MUNICIPIO of
+# those: the same CEP first, then the same CEP prefix, then the nearest CEPs (two index scans from the
+# group's CEP, up and down). `secundaria`: the group's CNAE is among the candidate's secondary ones
+# (only asked where the primary may differ: the same-CEP blocks).
 _BLOCKS = """
     CREATE TEMP TABLE enr_bloco ON COMMIT DROP AS
     SELECT b.g, b.cnpj, bool_or(b.secundaria) AS secundaria FROM (
@@ -368,48 +400,86 @@ _BLOCKS = """
         WHERE g.cep8 IS NULL
     ) b GROUP BY b.g, b.cnpj"""
 
-# The distinct establishments blocked, numbered in CNPJ order.
+# The distinct establishments blocked, numbered in CNPJ order (byte order: the CNPJ's characters are
+# digits and capitals), with what the matcher reads of them: the register is read once a run.
 _CANDIDATE_IDS = """
     CREATE TEMP TABLE enr_candidato ON COMMIT DROP AS
-    SELECT (row_number() OVER (ORDER BY cnpj) - 1)::int AS i, cnpj FROM (SELECT DISTINCT cnpj FROM enr_bloco) d"""
+    SELECT (row_number() OVER (ORDER BY e.cnpj COLLATE "C") - 1)::int AS i, e.cnpj, e.cnpj_basico, e.cnae_principal,
+           e.cep, e.municipio_ibge, e.data_inicio, e.bairro, e.nome_fantasia
+    FROM (SELECT DISTINCT cnpj FROM enr_bloco) d JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = d.cnpj"""
 
-# What the matcher reads of each candidate, with the frequencies its u-values come from: the share of
-# all active establishments with its primary subclass, the establishments sharing its CEP (a CEP
-# hundreds share is generic) and their share of the municipality's (where the municipality has
-# MIN_ESTABELECIMENTOS_TF of them; else the matcher's default).
+# The frequencies the matcher's u-values come from, counted once per run: establishments per CEP of the
+# units' municipalities (a CEP hundreds share is generic; its share of the municipality's, where that
+# has MIN_ESTABELECIMENTOS_TF of them) and per primary subclass (its share of all active ones).
+_FREQUENCIES = (
+    """CREATE TEMP TABLE enr_por_cep ON COMMIT DROP AS
+       SELECT e.municipio_ibge AS mun, e.cep, count(*)::int AS n FROM intel_lead.cnpj_estabelecimento e
+       WHERE e.municipio_ibge IN (SELECT DISTINCT mun FROM enr_grupo) GROUP BY 1, 2""",
+    """CREATE TEMP TABLE enr_por_municipio ON COMMIT DROP AS
+       SELECT mun, sum(n)::bigint AS n FROM enr_por_cep GROUP BY 1""",
+    """CREATE TEMP TABLE enr_por_cnae ON COMMIT DROP AS
+       SELECT e.cnae_principal AS cnae, count(*)::bigint AS n FROM intel_lead.cnpj_estabelecimento e GROUP BY 1""",
+    "ANALYZE enr_por_cep, enr_por_municipio, enr_por_cnae",
+)
+
+# What the matcher reads of each candidate, with those frequencies (numeric: every candidate at once).
 _CANDIDATES = """
-    WITH c AS MATERIALIZED (
-        SELECT c.i, e.cnae_principal, e.cep, e.municipio_ibge, e.data_inicio, e.cnpj_basico
-        FROM enr_candidato c JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = c.cnpj),
-    -- One pass over the candidates' municipalities (an index-only scan), not a probe per CEP.
-    por_cep AS MATERIALIZED (SELECT e.municipio_ibge, e.cep, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
-                             WHERE e.municipio_ibge IN (SELECT municipio_ibge FROM c) GROUP BY 1, 2),
-    por_municipio AS (SELECT municipio_ibge, sum(n) AS n FROM por_cep GROUP BY 1),
-    por_cnae AS (SELECT e.cnae_principal, count(*) AS n FROM intel_lead.cnpj_estabelecimento e
-                 WHERE e.cnae_principal IN (SELECT cnae_principal FROM c) GROUP BY 1)
-    SELECT c.i, c.cnae_principal::int AS cnae, c.cep::int AS cep, emp.porte::int AS porte,
+    SELECT e.i, e.cnae_principal::int AS cnae, e.cep::int AS cep, emp.porte::int AS porte,
            CASE WHEN s.cnpj_basico IS NOT NULL THEN (s.opcao_mei::text IN ('S', 's', 'true'))::int END AS mei,
-           extract(year FROM c.data_inicio)::int AS inicio, pc.n::int AS cep_n,
+           extract(year FROM e.data_inicio)::int AS inicio, pc.n AS cep_n,
            pn.n::float8 / %(total)s AS cnae_freq,
            CASE WHEN pm.n >= %(min_tf)s THEN coalesce(pc.n, 1)::float8 / pm.n END AS cep_share
-    FROM c
-    LEFT JOIN por_cep pc ON pc.municipio_ibge = c.municipio_ibge AND pc.cep = c.cep
-    LEFT JOIN por_municipio pm ON pm.municipio_ibge = c.municipio_ibge
-    LEFT JOIN por_cnae pn ON pn.cnae_principal = c.cnae_principal
-    LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = c.cnpj_basico
-    LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = c.cnpj_basico"""
+    FROM enr_candidato e
+    LEFT JOIN enr_por_cep pc ON pc.mun = e.municipio_ibge AND pc.cep = e.cep
+    LEFT JOIN enr_por_municipio pm ON pm.mun = e.municipio_ibge
+    LEFT JOIN enr_por_cnae pn ON pn.cnae = e.cnae_principal
+    LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = e.cnpj_basico
+    LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = e.cnpj_basico"""
 
-# The names as the members the log's candidates carry (JSON written by PostgreSQL).
+# The group × candidate pairs, numbered.
+_PAIRS = """
+    CREATE TEMP TABLE enr_par ON COMMIT DROP AS
+    SELECT b.g, c.i, b.secundaria FROM enr_bloco b JOIN enr_candidato c ON c.cnpj = b.cnpj"""
+
+# A chunk's candidates (those of its groups `chunk`, in their order): texts and the names as the members
+# the log's candidates carry (JSON written by PostgreSQL).
 _CANDIDATE_TEXT = """
-    SELECT c.cnpj, nullif(e.bairro, ''),
+    SELECT e.cnpj, nullif(e.bairro, ''),
            ', "razao_social": ' || coalesce(to_json(emp.razao_social)::text, 'null') || ', "nome_fantasia": '
                || coalesce(to_json(nullif(e.nome_fantasia, ''))::text, 'null')
-    FROM enr_candidato c JOIN intel_lead.cnpj_estabelecimento e ON e.cnpj = c.cnpj
-    LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = e.cnpj_basico
-    ORDER BY c.i"""
+    FROM enr_candidato e LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = e.cnpj_basico
+    WHERE e.i IN (SELECT g.i FROM enr_par g WHERE {chunk})
+    ORDER BY e.i"""
 
-_PAIRS = """
-    SELECT b.g, c.i, b.secundaria::int AS secundaria FROM enr_bloco b JOIN enr_candidato c ON c.cnpj = b.cnpj"""
+# Every unit's decision, a chunk at a time (COPY); the log's details are written from these columns.
+_DECISIONS = """
+    CREATE TEMP TABLE enr_decisao (
+        uc_id bigint, resultado text, motivo text, cnpj text, cnpj_basico text, probabilidade float8,
+        margem float8, p_nenhum float8, n_candidatos int, n_vetados int, candidatos jsonb, vencedor text
+    ) ON COMMIT DROP"""
+_DECISION_COLUMNS = (
+    ("uc_id", "int8"), ("resultado", "text"), ("motivo", "text"), ("cnpj", "text"), ("cnpj_basico", "text"),
+    ("probabilidade", "float8"), ("margem", "float8"), ("p_nenhum", "float8"), ("n_candidatos", "int4"),
+    ("n_vetados", "int4"), ("candidatos", "jsonb"), ("vencedor", "text"),
+)  # fmt: skip
+
+# The guard across units (`match.decide_all`) over the whole layer: chunks decide alone, so a CNPJ
+# that would be the success of units in different CEPs of different chunks is shared here.
+_SHARED = """
+    UPDATE enr_decisao d SET resultado = 'partial', motivo = 'cnpj_compartilhado', cnpj = NULL
+    WHERE d.resultado = 'success' AND d.vencedor IN (
+        SELECT x.vencedor FROM enr_decisao x JOIN enr_unidade u ON u.uc_id = x.uc_id
+        WHERE x.vencedor IS NOT NULL GROUP BY x.vencedor HAVING count(DISTINCT coalesce(u.cep8, '')) > 1)"""
+
+# The log's details (what `match.Decisao.as_json` gives, and the release).
+_DECISION_LOG = """
+    SELECT d.uc_id, 'cnpj' AS etapa, d.resultado,
+           jsonb_build_object('metodo', 'probabilistico', 'versao', %(versao)s::text, 'motivo', d.motivo,
+                              'cnpj', d.cnpj, 'cnpj_basico', d.cnpj_basico, 'probabilidade', d.probabilidade,
+                              'margem', d.margem, 'p_nenhum', d.p_nenhum, 'n_candidatos', d.n_candidatos,
+                              'n_vetados', d.n_vetados, 'candidatos', d.candidatos,
+                              'release', %(release)s::text) AS detalhes
+    FROM enr_decisao d"""
 
 _NULLS = {"i": "-1", "q": "-1", "d": "'NaN'::float8"}
 _SEND = {"i": "int4send", "q": "int8send", "d": "float8send"}
@@ -447,76 +517,203 @@ def active_release() -> date | None:
     return row[0] if row else None
 
 
+def _chunks(sizes: Sequence[int], target: int) -> list[tuple[int, int]]:
+    """Ranges of groups [g0, g1) of about `target` units each (whole groups; `sizes` their units)."""
+    out, start, units = [], 0, 0
+    for g, n in enumerate(sizes):
+        units += n
+        if units >= target:
+            out.append((start, g + 1))
+            start, units = g + 1, 0
+    if start < len(sizes):
+        out.append((start, len(sizes)))
+    return out
+
+
+def _as_is(text: str) -> str:
+    """JSON text already written (what `Jsonb` sends as it is)."""
+    return text
+
+
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None or math.isinf(value) else round(value, digits)
+
+
+@dataclass
+class _Chunk:
+    """What a chunk of groups [g0, g1) reads from PostgreSQL."""
+
+    groups: batch.Grupos
+    unit: dict[str, npt.NDArray[Any]]
+    bairros: list[str | None]
+    pairs: dict[str, npt.NDArray[Any]]
+    text: list[tuple[str, str | None, str]]
+
+
+def _read_chunk(raw: Any, g0: int, g1: int, tempos: Tempos) -> _Chunk:
+    """The groups, units, pairs and candidates' texts of groups [g0, g1) (`raw`: a psycopg cursor)."""
+    chunk = f"g.g >= {int(g0)} AND g.g < {int(g1)}"
+    with tempos.fase("leitura_lotes"):
+        group_select = (
+            f"SELECT g.g - {int(g0)} AS g, cnae7::int AS cnae, cep8::int AS cep FROM enr_grupo g WHERE {chunk}"
+        )
+        groups = batch.Grupos(**_packed(raw, group_select, {"cnae": "i", "cep": "i"}, "g"))
+        unit_select = (
+            f"SELECT uc_id, g.g - {int(g0)} AS grupo, demanda_kw::float8 AS demanda_kw, ano::int AS ano, "
+            f"(cnae7 IS NULL AND cep8 IS NULL)::int AS sem_dados FROM enr_unidade g WHERE {chunk}"
+        )
+        unit_cols = {"uc_id": "q", "grupo": "i", "demanda_kw": "d", "ano": "i", "sem_dados": "i"}
+        unit = _packed(raw, unit_select, unit_cols, "uc_id")
+        raw.execute(f"SELECT bairro FROM enr_unidade g WHERE {chunk} ORDER BY uc_id")
+        bairros = [b for (b,) in raw.fetchall()]
+        pair_select = f"SELECT g.g - {int(g0)} AS g, g.i, g.secundaria::int AS secundaria FROM enr_par g WHERE {chunk}"
+        pairs = _packed(raw, pair_select, {"g": "i", "i": "i", "secundaria": "i"}, "g, i")
+        raw.execute(_CANDIDATE_TEXT.format(chunk=chunk))
+        text = raw.fetchall()
+    return _Chunk(groups, unit, bairros, pairs, text)
+
+
+def _decide_chunk(
+    read: _Chunk, features: dict[str, npt.NDArray[Any]], params: match.Parametros | None, tempos: Tempos
+) -> list[tuple[Any, ...]]:
+    """The decisions of a chunk's units (`features`: every candidate's, by number), as enr_decisao rows."""
+    with tempos.fase("decisao"):
+        # The chunk's candidates, renumbered in their (CNPJ) order.
+        pairs, text, unit = read.pairs, read.text, read.unit
+        numbers = np.unique(pairs["i"])
+        cands = batch.Candidatos(
+            cnpj=[r[0] for r in text], bairro=[r[1] for r in text], **{k: v[numbers] for k, v in features.items()}
+        )
+        units = batch.Unidades(
+            uc_id=unit["uc_id"], grupo=unit["grupo"], bairro=read.bairros, demanda_kw=unit["demanda_kw"],
+            ano=unit["ano"],
+        )  # fmt: skip
+        local = np.searchsorted(numbers, pairs["i"])
+        lote = batch.decide(units, read.groups, cands, batch.Pares(pairs["g"], local, pairs["secundaria"] == 1), params)
+        names = {r[0]: r[2] for r in text}
+        del cands, local
+
+        def nomes(cnpj: str) -> str:
+            return names.get(cnpj, ', "razao_social": null, "nome_fantasia": null')
+
+        no_data = unit["sem_dados"].tolist()
+        rows = []
+        for i, uc_id in enumerate(lote.uc_id.tolist()):
+            motivo = lote.motivo[i]
+            if motivo == "sem_candidatos" and no_data[i]:
+                motivo = "sem_dados"
+            rows.append((
+                uc_id, lote.resultado[i], motivo, lote.cnpj[i], lote.cnpj_basico[i],
+                _rounded(lote.probabilidade[i], 4), _rounded(lote.margem[i], 3), _rounded(lote.p_nenhum[i], 4),
+                lote.total[i], lote.vetados[i], Jsonb(lote.candidatos_texto(i, nomes), _as_is), lote.vencedor[i],
+            ))  # fmt: skip
+        return rows
+
+
+def _copy_decisions(raw: Any, rows: list[tuple[Any, ...]], tempos: Tempos) -> None:
+    with tempos.fase("copia_decisoes"):
+        columns = ", ".join(name for name, _ in _DECISION_COLUMNS)
+        with raw.copy(f"COPY enr_decisao ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types([t for _, t in _DECISION_COLUMNS])
+            for row in rows:
+                copy.write_row(row)
+
+
+def _decide_chunks(
+    raw: Any,
+    chunks: Sequence[tuple[int, int]],
+    features: dict[str, npt.NDArray[Any]],
+    params: match.Parametros | None,
+    tempos: Tempos,
+) -> None:
+    """Decide the chunks in turn, PostgreSQL reading the next chunk (in a thread, on this connection)
+    while Python decides the current one: the two sides work at once. The connection is used by one
+    side at a time (the read is awaited before the decisions are copied)."""
+    if not chunks:
+        return
+    with ThreadPoolExecutor(max_workers=1) as reader:
+        upcoming = reader.submit(_read_chunk, raw, *chunks[0], tempos)
+        for k in range(len(chunks)):
+            read = upcoming.result()
+            if k + 1 < len(chunks):
+                upcoming = reader.submit(_read_chunk, raw, *chunks[k + 1], tempos)
+            rows = _decide_chunk(read, features, params, tempos)
+            del read
+            with tempos.fase("espera_leitura"):
+                wait([upcoming])
+            _copy_decisions(raw, rows, tempos)
+
+
 def _step_cnpj(distribuidora: int | None, ano: int | None, params: match.Parametros | None = None) -> dict[str, Any]:
     release = active_release()
     if release is None:
         return {"ignorada": "nenhuma versão do cadastro CNPJ da Receita está ativa (manage.py import_cnpj)"}
     scope, args = _scope(distribuidora, ano)
-    with connection.cursor() as cursor:
-        # A layer's pairs and details are sorted and hashed whole: in memory rather than in batches on disk.
-        cursor.execute("SET LOCAL work_mem = '256MB'")
-        cursor.execute("DROP TABLE IF EXISTS enr_unidade, enr_grupo, enr_bloco, enr_candidato")
-        cursor.execute(
-            "CREATE TEMP TABLE enr_unidade ON COMMIT DROP AS "
-            + _CNPJ_UNITS.format(units=_UNITS.format(scope=scope), reviewed=_REVIEWED),
-            args,
-        )
-        cursor.execute(_GROUPS)
-        cursor.execute("ANALYZE enr_grupo")
-        raw = cursor.cursor
-        group_select = "SELECT g, cnae7::int AS cnae, cep8::int AS cep FROM enr_grupo"
-        groups = batch.Grupos(**_packed(raw, group_select, {"cnae": "i", "cep": "i"}, "g"))
-        unit_select = (
-            "SELECT uc_id, g AS grupo, demanda_kw::float8 AS demanda_kw, ano::int AS ano, "
-            "(cnae7 IS NULL AND cep8 IS NULL)::int AS sem_dados FROM enr_unidade"
-        )
-        unit_cols = {"uc_id": "q", "grupo": "i", "demanda_kw": "d", "ano": "i", "sem_dados": "i"}
-        unit = _packed(raw, unit_select, unit_cols, "uc_id")
-        cursor.execute("SELECT bairro FROM enr_unidade ORDER BY uc_id")
-        bairros = [b for (b,) in cursor.fetchall()]
-        cursor.execute(_BLOCKS.format(limit=MAX_CANDIDATOS_MUNICIPIO))
-        cursor.execute(_CANDIDATE_IDS)
-        cursor.execute(_CANDIDATE_TEXT)
-        text = cursor.fetchall()
-        candidate_cols = {"cnae": "i", "cep": "i", "porte": "i", "mei": "i", "inicio": "i", "cep_n": "i",
-                          "cnae_freq": "d", "cep_share": "d"}  # fmt: skip
-        frequencies = {"total": _establishments(cursor), "min_tf": MIN_ESTABELECIMENTOS_TF}
-        features = _packed(raw, _CANDIDATES, candidate_cols, "i", frequencies)
-        pairs = _packed(raw, _PAIRS, {"g": "i", "i": "i", "secundaria": "i"}, "g, i")
-    cands = batch.Candidatos(cnpj=[r[0] for r in text], bairro=[r[1] for r in text], **features)
-    units = batch.Unidades(
-        uc_id=unit["uc_id"], grupo=unit["grupo"], bairro=bairros, demanda_kw=unit["demanda_kw"], ano=unit["ano"]
-    )
-    no_data = unit["sem_dados"].tolist()
-    lote = batch.decide(units, groups, cands, batch.Pares(pairs["g"], pairs["i"], pairs["secundaria"] == 1), params)
-    names = {r[0]: r[2] for r in text}
-    del text, pairs
+    tempos = Tempos()
     referencia = release.isoformat()
-    uc_ids = units.uc_id.tolist()
-
-    def nomes(cnpj: str) -> str:
-        return names.get(cnpj, ', "razao_social": null, "nome_fantasia": null')
-
+    with connection.cursor() as cursor:
+        # A chunk's pairs and details are sorted and hashed whole: in memory rather than in batches on disk.
+        cursor.execute("SET LOCAL work_mem = '256MB'")
+        # Memoize caches per group, and no two groups have the same keys: pure overhead in the blocking.
+        cursor.execute("SET LOCAL enable_memoize = off")
+        cursor.execute(
+            "DROP TABLE IF EXISTS enr_unidade, enr_grupo, enr_bloco, enr_candidato, enr_par, enr_decisao, enr_escrita, "
+            "enr_por_cep, enr_por_municipio, enr_por_cnae"
+        )
+        with tempos.fase("unidades"):
+            cursor.execute(
+                "CREATE TEMP TABLE enr_unidade ON COMMIT DROP AS "
+                + _CNPJ_UNITS.format(units=_UNITS.format(scope=scope), reviewed=_REVIEWED),
+                args,
+            )
+            cursor.execute(_GROUPS)
+            cursor.execute("ANALYZE enr_unidade, enr_grupo")
+            cursor.execute("SELECT count(*) FROM enr_unidade GROUP BY g ORDER BY g")
+            sizes = [n for (n,) in cursor.fetchall()]
+        with tempos.fase("frequencias"):
+            for statement in _FREQUENCIES:
+                cursor.execute(statement)
+            frequencies = {"total": _establishments(cursor), "min_tf": MIN_ESTABELECIMENTOS_TF}
+        with tempos.fase("bloqueio"):
+            cursor.execute(_BLOCKS.format(limit=MAX_CANDIDATOS_MUNICIPIO))
+            cursor.execute("ANALYZE enr_bloco")
+            cursor.execute(_CANDIDATE_IDS)
+            cursor.execute("ANALYZE enr_candidato")
+            cursor.execute(_PAIRS)
+            cursor.execute("ANALYZE enr_par")
+        with tempos.fase("candidatos"):
+            candidate_cols = {"cnae": "i", "cep": "i", "porte": "i", "mei": "i", "inicio": "i", "cep_n": "i",
+                              "cnae_freq": "d", "cep_share": "d"}  # fmt: skip
+            features = _packed(cursor.cursor, _CANDIDATES, candidate_cols, "i", frequencies)
+        cursor.execute(_DECISIONS)
+        chunks = _chunks(sizes, CHUNK_UNIDADES)
+        _decide_chunks(cursor.cursor, chunks, features, params, tempos)
+        with tempos.fase("guarda"):
+            cursor.execute("ANALYZE enr_decisao")
+            cursor.execute(_SHARED)
+            cursor.execute("SELECT resultado, motivo, count(*) FROM enr_decisao GROUP BY 1, 2")
+            outcomes = cursor.fetchall()
+        with tempos.fase("log"):
+            cursor.execute("CREATE TEMP TABLE enr_escrita (uc_id bigint) ON COMMIT DROP")
+            cursor.execute(
+                _LOG_CHANGED.format(source=_DECISION_LOG, target="INSERT INTO enr_escrita SELECT uc_id FROM escritas"),
+                {"versao": match.VERSAO, "release": referencia},
+            )
+            written = cursor.rowcount
+            if written > ANALYZE_AFTER:  # the identities are rebuilt from the log next: plan on its new size
+                cursor.execute("ANALYZE intel_lead.lead_enrichment_log")
+            cursor.execute("ANALYZE enr_escrita")
     results: dict[str, int] = defaultdict(int)
     reasons: dict[str, int] = defaultdict(int)
-    for i, (resultado, motivo) in enumerate(zip(lote.resultado, lote.motivo, strict=True)):
-        results[resultado] += 1
+    for resultado, motivo, n in outcomes:
+        results[resultado] += n
         if motivo:
-            reasons[motivo] += 1
-        if motivo == "sem_candidatos" and no_data[i]:
-            lote.motivo[i] = "sem_dados"
-    tail = f', "release": "{referencia}"'
-
-    def rows_out() -> Iterable[tuple[int, str, str, str]]:
-        for i, uc_id in enumerate(uc_ids):
-            yield uc_id, "cnpj", lote.resultado[i], lote.texto(i, nomes, tail)
-
-    written = _log_copy(rows_out())
-    if written > ANALYZE_AFTER:  # the identities are rebuilt from the log next: plan that on its new size
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE intel_lead.lead_enrichment_log")
-    return {"unidades": len(uc_ids), "candidatos": sum(lote.total), "resultados": dict(results),
-            "motivos": dict(reasons), "escritas": written, "release": referencia}  # fmt: skip
+            reasons[motivo] += n
+    with tempos.fase("identidades"):
+        identities = _identities_rebuild(distribuidora, ano, release=release)
+    return {"unidades": sum(sizes), "resultados": dict(results), "motivos": dict(reasons), "escritas": written,
+            "release": referencia, "lotes": len(chunks), "identidades": identities,
+            "tempos_s": tempos.rounded()}  # fmt: skip
 
 
 # --- identities ---------------------------------------------------------------------------------------
@@ -528,7 +725,7 @@ _IDENTITIES = """
                                             probabilidade, margem, candidatos, release, razao_social, nome_fantasia,
                                             porte, mei, atualizado_em)
     SELECT y.uc_id, y.distribuidora_id, y.ano, y.cnpj, y.cnpj_basico, y.metodo, y.resultado, y.motivo, y.probabilidade,
-           y.margem, y.candidatos, y.release, coalesce(emp.razao_social, y.nome_rota), est.nome_fantasia, emp.porte,
+           y.margem, {candidatos}, y.release, coalesce(emp.razao_social, y.nome_rota), est.nome_fantasia, emp.porte,
            CASE WHEN s.cnpj_basico IS NOT NULL THEN s.opcao_mei::text IN ('S', 's', 'true') END, now()
     FROM (
         SELECT DISTINCT ON (x.uc_id) x.uc_id, x.distribuidora_id, x.ano,
@@ -538,23 +735,14 @@ _IDENTITIES = """
                coalesce(x.motivo, '') AS motivo, x.probabilidade, x.margem,
                coalesce(x.candidatos, '[]'::jsonb) AS candidatos, x.release,
                CASE WHEN x.resultado = 'success' THEN coalesce(x.titular, x.nome) END AS nome_rota
-        -- The steps' own rows (their details name the method), with a well-formed CNPJ; each row's
-        -- details are read once (jsonb_to_record), not once per member.
-        FROM (SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, u.distribuidora_id, u.ano,
-                     substring(d.cnpj FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj, d.cnpj_basico, d.motivo,
-                     d.probabilidade, d.margem, d.candidatos, d.release, d.titular, d.nome
-              FROM intel_lead.lead_enrichment_log g JOIN intel_lead.lead_unidade u ON u.uc_id = g.uc_id
-              CROSS JOIN LATERAL jsonb_to_record(g.detalhes) AS d(metodo text, cnpj text, cnpj_basico text,
-                  motivo text, probabilidade float, margem float, candidatos jsonb, release date, titular text,
-                  nome text)
-              WHERE g.etapa IN ('gd', 'ccee', 'cnpj') AND d.metodo IS NOT NULL {scope}
-              ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC) x
+        FROM ({latest}) x
         ORDER BY x.uc_id, CASE x.resultado WHEN 'success' THEN 0 WHEN 'partial' THEN 1 ELSE 2 END,
                  CASE x.etapa WHEN 'gd' THEN 0 WHEN 'ccee' THEN 1 ELSE 2 END
     ) y
     LEFT JOIN intel_lead.cnpj_empresa emp ON emp.cnpj_basico = y.cnpj_basico
     LEFT JOIN intel_lead.cnpj_estabelecimento est ON est.cnpj = y.cnpj
     LEFT JOIN intel_lead.cnpj_simples s ON s.cnpj_basico = y.cnpj_basico
+    {join}
     ON CONFLICT (uc_id) DO UPDATE SET
         cnpj = EXCLUDED.cnpj, cnpj_basico = EXCLUDED.cnpj_basico, metodo = EXCLUDED.metodo,
         resultado = EXCLUDED.resultado, motivo = EXCLUDED.motivo, probabilidade = EXCLUDED.probabilidade,
@@ -570,11 +758,52 @@ _IDENTITIES = """
                             EXCLUDED.nome_fantasia, EXCLUDED.porte, EXCLUDED.mei)"""
 
 
-def _identities_rebuild(distribuidora: int | None, ano: int | None) -> int:
-    """Rebuild the scope's identities from the log (reviewed ones stay); returns the rows changed."""
+# The steps' latest rows of each unit (their details name the method), with a well-formed CNPJ; each
+# row's details are read once (jsonb_to_record), not once per member.
+_LATEST = """
+    SELECT DISTINCT ON (g.uc_id, g.etapa) g.uc_id, g.etapa, g.resultado, u.distribuidora_id, u.ano,
+           substring(d.cnpj FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj, d.cnpj_basico, d.motivo,
+           d.probabilidade, d.margem, d.candidatos, d.release, d.titular, d.nome
+    FROM intel_lead.lead_enrichment_log g JOIN intel_lead.lead_unidade u ON u.uc_id = g.uc_id
+    CROSS JOIN LATERAL jsonb_to_record(g.detalhes) AS d(metodo text, cnpj text, cnpj_basico text,
+        motivo text, probabilidade float, margem float, candidatos jsonb, release date, titular text,
+        nome text)
+    WHERE g.etapa IN ({etapas}) AND d.metodo IS NOT NULL {scope} {only}
+    ORDER BY g.uc_id, g.etapa, g.executado_em DESC, g.id DESC"""
+
+# The cnpj step's rows just written (enr_escrita) as the log has them, from its decisions (enr_decisao)
+# rather than read back from the log; their candidates (the wide column) are joined last, by unit, so
+# the sorts and joins before carry narrow rows.
+_LATEST_CNPJ = """
+    SELECT d.uc_id, 'cnpj' AS etapa, d.resultado::intel_lead.resultado_enum AS resultado, u.distribuidora_id, u.ano,
+           substring(d.cnpj FROM '^[0-9A-Z]{{12}}[0-9]{{2}}$') AS cnpj, d.cnpj_basico, d.motivo,
+           d.probabilidade, d.margem, NULL::jsonb AS candidatos, '{release}'::date AS release, NULL AS titular,
+           NULL AS nome
+    FROM enr_decisao d JOIN enr_escrita w ON w.uc_id = d.uc_id JOIN intel_lead.lead_unidade u ON u.uc_id = d.uc_id"""
+
+
+def _identities_rebuild(distribuidora: int | None, ano: int | None, release: date | None = None) -> int:
+    """Rebuild the scope's identities from the log (reviewed ones stay); returns the rows changed.
+    `release`: after the cnpj step of that release, only for the units whose rows it just wrote
+    (enr_escrita), the only ones whose identity can have changed (an identity is a function of its
+    unit's latest rows), their cnpj rows read from the step's decisions."""
     scope, args = _scope(distribuidora, ano, alias="u")
+    candidatos, join = "y.candidatos", ""
+    if release is None:
+        latest = _LATEST.format(etapas="'gd', 'ccee', 'cnpj'", scope=scope, only="")
+    else:
+        candidatos = "CASE WHEN dc.uc_id IS NULL THEN y.candidatos ELSE dc.candidatos END"
+        join = "LEFT JOIN enr_decisao dc ON y.metodo = 'probabilistico' AND dc.uc_id = y.uc_id"
+        others = _LATEST.format(
+            etapas="'gd', 'ccee'", scope=scope, only="AND g.uc_id IN (SELECT uc_id FROM enr_escrita)"
+        )
+        latest = f"{_LATEST_CNPJ.format(release=release.isoformat())} UNION ALL ({others})"
     with connection.cursor() as cursor:
-        cursor.execute(_IDENTITIES.format(scope=scope), args)
+        if release is not None:
+            # The planner guesses a few hundred latest rows (DISTINCT ON) and sorts the whole register to
+            # merge-join the establishments: hash them instead (this is the step's last statement).
+            cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute(_IDENTITIES.format(latest=latest, candidatos=candidatos, join=join), args)
         return cursor.rowcount
 
 

@@ -1,11 +1,13 @@
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
-from django.db import connection
+from django.db import connection, transaction
 
 from ingestion import services as ingestion
 from leads import models, services, tasks
@@ -85,6 +87,65 @@ def test_precision_and_recall_on_units_placed_at_real_establishments(db: None) -
     assert log.detalhes["metodo"] == "probabilistico" and log.detalhes["release"] == "2026-01-01"
     assert log.detalhes["candidatos"][0]["probabilidade"] >= 0.9 and log.detalhes["margem"] >= 3
     print(f"precision {precision:.3f}, recall {recall:.3f} over {len(truth)} units and {len(decoys)} decoys")
+
+
+def _cnpj_rows() -> tuple[dict[int, tuple[str, dict[str, Any]]], dict[int, tuple[Any, ...]]]:
+    """The cnpj step's log rows (result and details) and the identities, per unit."""
+    log = {r.uc_id: (r.resultado, r.detalhes) for r in models.LeadEnrichmentLog.objects.filter(etapa="cnpj")}
+    identities = {
+        i.uc_id: (i.cnpj, i.cnpj_basico, i.resultado, i.motivo, i.probabilidade, i.margem, i.candidatos, i.razao_social)
+        for i in models.LeadIdentidade.objects.all()
+    }
+    return log, identities
+
+
+def test_chunks_decide_as_the_whole_layer(db: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The step decides a chunk of groups at a time: chunks of a few units write the same log rows and
+    identities as one chunk of the whole layer, the guard across units included (the only
+    establishment of its subclass in its town, in its bairro, is what a unit at its CEP and one at
+    another CEP of that bairro would both succeed on: shared by both, though their chunks differ)."""
+    established = cadastros.load_receita()
+    known_cnaes = set(models.Cnae.objects.values_list("subclasse", flat=True))
+    known_muns = set(models.Municipio.objects.values_list("cod_ibge", flat=True))
+    usable = [e for e in established if _cnae(e.cnae) in known_cnaes and e.municipio_ibge in known_muns]
+    per_subclass = Counter((e.municipio_ibge, e.cnae) for e in established)
+    alone = next(
+        e for e in usable
+        if per_subclass[(e.municipio_ibge, e.cnae)] == 1 and e.bairro and not e.cep.endswith(("000", "999"))
+    )  # fmt: skip
+
+    def unit(e: cadastros.Estabelecimento, cep: str, bairro: str) -> models.LeadBruto:
+        return LeadBrutoFactory(distribuidora_id=401, ano=ANO_CONSTRUIDO, classe_consumo_id="CO1",
+                                municipio_id=e.municipio_ibge, cnae_id=_cnae(e.cnae), pac=45.0,
+                                cep=f"{cep[:5]}-{cep[5:]}", bairro=bairro)  # fmt: skip
+
+    twins = [unit(alone, alone.cep, alone.bairro), unit(alone, alone.cep[:5] + "999", alone.bairro)]
+    for e in usable[:300]:
+        unit(e, e.cep, _abreviado(e.bairro or ""))
+        unit(e, e.cep[:5] + ("999" if e.cep[5:] != "999" else "998"), "Loteamento Sem Nome")
+
+    monkeypatch.setattr(enrichment, "CHUNK_UNIDADES", 1)  # a chunk per group
+    report = enrichment.enrich_layer(distribuidora=401, ano=ANO_CONSTRUIDO, etapas=["cnpj"])
+    assert report.etapas["cnpj"]["lotes"] == len(
+        {(u.municipio_id, u.cnae_id, u.cep) for u in models.LeadBruto.objects.all()}
+    )
+    chunked = _cnpj_rows()
+    for twin in twins:
+        resultado, detalhes = chunked[0][twin.uc_id]
+        assert (resultado, detalhes["motivo"], detalhes["cnpj"]) == ("partial", "cnpj_compartilhado", None)
+        assert detalhes["candidatos"][0]["cnpj"] == alone.cnpj
+    assert {r for r, _ in chunked[0].values()} == {"success", "partial", "failed"}
+
+    models.LeadEnrichmentLog.objects.all().delete()
+    models.LeadIdentidade.objects.all().delete()
+    monkeypatch.setattr(enrichment, "CHUNK_UNIDADES", 10**9)
+    report = enrichment.enrich_layer(distribuidora=401, ano=ANO_CONSTRUIDO, etapas=["cnpj"])
+    assert report.etapas["cnpj"]["lotes"] == 1
+    assert _cnpj_rows() == chunked
+    # The identities the step built from its decisions are those the log gives: rebuilt from the log,
+    # none changes.
+    with transaction.atomic():
+        assert enrichment._identities_rebuild(401, ANO_CONSTRUIDO) == 0
 
 
 @pytest.fixture
@@ -236,8 +297,6 @@ def test_a_register_import_queues_its_step_on_a_real_worker(clean_imports: None)
     """The hook the register importers call: the step runs on a Celery worker once their transaction
     commits, over every layer."""
     import time
-
-    from django.db import transaction
 
     from leads.tasks import enrich_after_import
     from tests.conftest import start_worker, stop_worker
