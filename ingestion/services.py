@@ -1,8 +1,9 @@
 """BDGD import: a geodatabase as ANEEL publishes it into intel_lead, one layer per transaction.
 
-Each layer is streamed from GDAL into a temporary table with COPY, then normalised with SQL
-(ingestion/sql.py) in the same transaction that deletes the layer's previous rows: readers see the old
-layer or the new one, never a mix, and a failed or killed import leaves the previous data intact.
+Each layer is streamed from GDAL into a staging table with COPY, then normalised with SQL
+(ingestion/sql.py) into new tables for the layer that are swapped in at the end (ingestion/partitions.py):
+readers see the old layer or the new one, never a mix, and a failed or killed import leaves the previous
+data intact.
 An advisory lock per distributor/year/layer keeps two imports of the same layer from running at once.
 `import_status` rows are written on Django's connection (autocommit), so their progress is visible
 while the data transaction runs on its own connection.
@@ -310,10 +311,10 @@ def _stage(
     status: ImportStatus | None,
     progress: Callable[[ImportStatus], None] | None,
     *,
-    keep: bool = False,
+    unlogged: bool = False,
 ) -> int:
-    """COPY the layer into a temporary table in batches (Arrow -> CSV -> COPY); returns rows read."""
-    cur.execute(sql.staging_table(reader.spec, table, keep=keep))
+    """COPY the layer into a staging table in batches (Arrow -> CSV -> COPY); returns rows read."""
+    cur.execute(sql.staging_table(reader.spec, table, unlogged=unlogged))
     rows = 0
     options = pcsv.WriteOptions(include_header=False)
     with cur.copy(sql.copy_into(reader.spec, table)) as copy:
@@ -388,6 +389,8 @@ def _import_units(
     layer = partitions.Layer(status.distribuidora_id, status.ano, status.camada, tag=str(status.pk))
     working = layer.staging("mensal")
     mensal = partitions.q(working)
+    staged = layer.staging("stg")
+    stg = partitions.q(staged)
     built = [layer.new(t) for t in (partitions.UNITS, *partitions.MONTHLY)]
     key = "cod_id" if "COD_ID" in reader.source else "pac"
     cur = conn.cursor()
@@ -396,17 +399,17 @@ def _import_units(
     conn.commit()
     clock = _Clock()
     try:
-        rows = _stage(cur, reader, "stg", status, progress, keep=True)
+        rows = _stage(cur, reader, stg, status, progress, unlogged=True)
         clock.lap("leitura_e_copy")
-        for statement in sql.units(reader.spec, key, mensal):
+        for statement in sql.units(reader.spec, key, mensal, stg):
             cur.execute(statement, params)
         cur.execute(
-            f"SELECT count(*) FILTER (WHERE {key} IS NULL), count(*) FILTER (WHERE dat_con = '01/01/2000') FROM stg"
+            f"SELECT count(*) FILTER (WHERE {key} IS NULL), count(*) FILTER (WHERE dat_con = '01/01/2000') FROM {stg}"
         )
         no_key, placeholder_dates = cur.fetchone() or (0, 0)
         conn.commit()  # `mensal` is now visible to the second builder
         clock.lap("mescla")
-        _build(conn, reader.spec, layer, mensal, params, clock)
+        _build(conn, reader.spec, layer, mensal, stg, params, clock)
         new_units = partitions.q(layer.new(partitions.UNITS))
         cur.execute(f"SELECT count(*) FROM {new_units}")
         (units,) = cur.fetchone() or (0,)
@@ -421,11 +424,10 @@ def _import_units(
         clock.lap("troca")
     except BaseException:
         conn.rollback()
-        partitions.drop(cur, [working, *built])
+        partitions.drop(cur, [staged, working, *built])
         conn.commit()
         raise
-    cur.execute("DROP TABLE stg")
-    partitions.drop(cur, [working])
+    partitions.drop(cur, [staged, working])
     conn.commit()
     status.linhas_lidas = rows
     status.linhas_inseridas = units
@@ -514,13 +516,14 @@ def _build(
     spec: bdgd.LayerSpec,
     layer: partitions.Layer,
     mensal: str,
+    stg: str,
     params: dict[str, object],
     clock: _Clock,
 ) -> None:
     """Fill the layer's new unit and monthly tables, then their keys, indexes and constraints.
 
     Two connections work at once (one per core). `conn` fills the unit table and its primary key, then
-    demand (which reads the staged rows of `conn`'s session) and quality; the other fills energy (twelve
+    demand and quality; the other fills energy (twelve
     rows per unit) with its key; then each, as soon as it is free, takes the next of the unit table's
     index builds, so neither core waits for the other. Last, the unit table's constraints, and each connection validates
     monthly foreign keys towards the new unit table.
@@ -528,7 +531,7 @@ def _build(
     with conn.cursor() as cur:
         previous = partitions.current(cur, layer, partitions.UNITS)
     targets = {p: partitions.q(layer.new(p)) for p in partitions.MONTHLY}
-    monthly = sql.insert_monthly(spec, targets, mensal)
+    monthly = sql.insert_monthly(spec, targets, mensal, stg)
     indexes: queue.SimpleQueue[str] = queue.SimpleQueue()
     keyed = threading.Event()  # the unit table and its primary key are committed: its indexes can be built
     failed = threading.Event()
@@ -559,7 +562,7 @@ def _build(
         with clock.span("unidades_linhas"):
             cur.execute(partitions.create(partitions.UNITS, layer))
             old = partitions.q(previous) if previous else None
-            cur.execute(sql.insert_units(spec, partitions.q(new_units), mensal, old), params)
+            cur.execute(sql.insert_units(spec, partitions.q(new_units), mensal, stg, old), params)
         with clock.span("unidades_chave"):
             for statement in partitions.key_units(cur, layer):
                 indexes.put(statement)
