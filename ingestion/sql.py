@@ -136,11 +136,16 @@ def insert_units(spec: LayerSpec, target: str, mensal: str, stg: str, previous: 
     )
     dem_cont = _col(spec, "DEM_CONT")
     annual = annual_figures(spec)
+    # A DD/MM/YYYY that names a day of the calendar (31/02 does not), tested with integer arithmetic: date
+    # functions per unit cost 2.6 s a million units, this 1.1 s (the same dates for every day of 1900-2099).
+    day, month, year = "substr(u.dat_con, 1, 2)::int", "substr(u.dat_con, 4, 2)", "substr(u.dat_con, 7, 4)::int"
+    leap = f"({year} %% 4 = 0 AND ({year} %% 100 <> 0 OR {year} %% 400 = 0))::int"
     date_ok = (
         "u.dat_con ~ '^(0[1-9]|[12][0-9]|3[01])/(0[1-9]|1[0-2])/[12][0-9]{3}$' "
-        "AND substr(u.dat_con, 1, 2)::int <= extract(day from (make_date(substr(u.dat_con, 7, 4)::int, "
-        "substr(u.dat_con, 4, 2)::int, 1) + interval '1 month - 1 day'))"
+        f"AND {day} <= CASE WHEN {month} = '02' THEN 28 + {leap} WHEN {month} IN ('04', '06', '09', '11') THEN 30 "
+        "ELSE 31 END"
     )
+    date = f"make_date({year}, {month}::int, {day})"
     columns = [
         "uc_id", "cod_id", "distribuidora_id", "ano", "camada", "data_conexao", "data_conexao_placeholder", "cnae_id",
         "grupo_tensao_id", "grupo_tarifario_id", "tipo_sistema_id", "situacao", "classe_consumo_id",
@@ -156,7 +161,7 @@ def insert_units(spec: LayerSpec, target: str, mensal: str, stg: str, previous: 
         INSERT INTO {target} ({", ".join(columns)}, geom)
         SELECT m.uc_id, m.k, %(dist)s, %(ano)s,
                %(camada)s::intel_lead.camada_enum,
-               CASE WHEN {date_ok} THEN to_date(u.dat_con, 'DD/MM/YYYY') END,
+               CASE WHEN {date_ok} THEN {date} END,
                coalesce(u.dat_con = '01/01/2000', false),
                cn.subclasse, gt.codigo, gtar.codigo, ts.codigo,
                CASE WHEN u.sit_ativ IN ('AT', 'DS') THEN u.sit_ativ END,
