@@ -105,16 +105,15 @@ class Lote:
 
     def detalhes(self, i: int) -> dict[str, Any]:
         """What `match.Decisao.as_json` gives for the unit at `i`."""
-        margem, prob, p_none = self.margem[i], self.probabilidade[i], self.p_nenhum[i]
         return {
             "metodo": "probabilistico",
             "versao": match.VERSAO,
             "motivo": self.motivo[i],
             "cnpj": self.cnpj[i],
             "cnpj_basico": self.cnpj_basico[i],
-            "probabilidade": None if prob is None else round(prob, 4),
-            "margem": None if margem is None or math.isinf(margem) else round(margem, 3),
-            "p_nenhum": None if p_none is None else round(p_none, 4),
+            "probabilidade": rounded(self.probabilidade[i], 4),
+            "margem": rounded(self.margem[i], 3),
+            "p_nenhum": rounded(self.p_nenhum[i], 4),
             "n_candidatos": self.total[i],
             "n_vetados": self.vetados[i],
             "candidatos": [
@@ -139,23 +138,10 @@ class Lote:
             + "]"
         )
 
-    def texto(self, i: int, nomes: Callable[[str], str], cauda: str = "") -> str:
-        """`detalhes(i)` as JSON text; `nomes` as in `candidatos_texto`, `cauda` JSON members appended to
-        the whole."""
-        margem, prob, p_none = self.margem[i], self.probabilidade[i], self.p_nenhum[i]
-        return (
-            f'{{"metodo": "probabilistico", "versao": "{match.VERSAO}", "motivo": {_text(self.motivo[i])}, '
-            f'"cnpj": {_text(self.cnpj[i])}, "cnpj_basico": {_text(self.cnpj_basico[i])}, '
-            f'"probabilidade": {"null" if prob is None else repr(round(prob, 4))}, '
-            f'"margem": {"null" if margem is None or math.isinf(margem) else repr(round(margem, 3))}, '
-            f'"p_nenhum": {"null" if p_none is None else repr(round(p_none, 4))}, '
-            f'"n_candidatos": {self.total[i]}, "n_vetados": {self.vetados[i]}, '
-            f'"candidatos": {self.candidatos_texto(i, nomes)}{cauda}}}'
-        )
 
-
-def _text(value: str | None) -> str:
-    return "null" if value is None else json.dumps(value)
+def rounded(value: float | None, digits: int) -> float | None:
+    """A probability or margin as the log keeps it: rounded, None when unknown or infinite (no runner-up)."""
+    return None if value is None or math.isinf(value) else round(value, digits)
 
 
 def _cnae_levels(unit: I64, cand: I64, secundaria: B) -> npt.NDArray[np.int8]:

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 import logging
-import math
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -190,8 +189,7 @@ def _log_copy(rows: Iterable[tuple[int, str, str, dict[str, Any] | str]]) -> int
             for uc_id, etapa, resultado, detalhes in rows:
                 text = detalhes if isinstance(detalhes, str) else json.dumps(detalhes, ensure_ascii=False, default=str)
                 copy.write_row((uc_id, etapa, resultado, text))
-        cursor.execute(_LOG_CHANGED.format(source="SELECT * FROM enr_resultado", target=_COUNT_WRITTEN))
-        return int(cursor.fetchone()[0])
+    return _log_select("SELECT * FROM enr_resultado", ())
 
 
 def _log_select(select: str, args: Sequence[Any]) -> int:
@@ -535,10 +533,6 @@ def _as_is(text: str) -> str:
     return text
 
 
-def _rounded(value: float | None, digits: int) -> float | None:
-    return None if value is None or math.isinf(value) else round(value, digits)
-
-
 @dataclass
 class _Chunk:
     """What a chunk of groups [g0, g1) reads from PostgreSQL."""
@@ -604,7 +598,8 @@ def _decide_chunk(
                 motivo = "sem_dados"
             rows.append((
                 uc_id, lote.resultado[i], motivo, lote.cnpj[i], lote.cnpj_basico[i],
-                _rounded(lote.probabilidade[i], 4), _rounded(lote.margem[i], 3), _rounded(lote.p_nenhum[i], 4),
+                batch.rounded(lote.probabilidade[i], 4), batch.rounded(lote.margem[i], 3),
+                batch.rounded(lote.p_nenhum[i], 4),
                 lote.total[i], lote.vetados[i], Jsonb(lote.candidatos_texto(i, nomes), _as_is), lote.vencedor[i],
             ))  # fmt: skip
         return rows
